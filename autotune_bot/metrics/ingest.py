@@ -1,0 +1,55 @@
+"""Ingestion: metrics files in, one :class:`MetricsStore` and a :class:`ProblemLog` out."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from autotune_bot.errors import MetricsError
+from autotune_bot.metrics.builder import StoreBuilder
+from autotune_bot.metrics.columns import MetricsStore
+from autotune_bot.metrics.problems import DataProblem, ProblemLog
+from autotune_bot.metrics.reader import read_batches
+
+__all__ = ["IngestResult", "ingest_files"]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    store: MetricsStore
+    problems: ProblemLog
+    unreadable: tuple[MetricsError, ...]  # files that could not be opened at all
+
+
+def ingest_files(
+    files: Iterable[tuple[Path, str]],
+    *,
+    member_teams: frozenset[str] | None = None,
+    problems: ProblemLog | None = None,
+) -> IngestResult:
+    """Read every (path, display name) pair; a file that cannot be read is reported, not fatal.
+
+    ``member_teams`` limits per-member rows to these team ids (see :class:`StoreBuilder`).
+    """
+    log = problems if problems is not None else ProblemLog()
+    builder = StoreBuilder(log, member_teams)
+    unreadable: list[MetricsError] = []
+    # The builder allocates millions of small objects that are never cyclic garbage;
+    # pausing the cycle collector during the loop avoids repeated full scans.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path, display in files:
+            builder.start_file(display)
+            try:
+                for batch in read_batches(path, display, log):
+                    builder.add_batch(batch)
+            except MetricsError as err:
+                unreadable.append(err)
+                log.add(DataProblem("unreadable_file", display, None, None, err.message))
+    finally:
+        if was_enabled:
+            gc.enable()
+    return IngestResult(builder.build(), log, tuple(unreadable))

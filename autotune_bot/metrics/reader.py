@@ -1,0 +1,394 @@
+"""Streaming reader for metrics files: JSON arrays, JSON Lines, gzip.
+
+The file is read in fixed-size blocks, so memory stays bounded by the block size plus the
+columns being built, whatever the file size. Each block is decoded by msgspec straight into
+:class:`~autotune_bot.metrics.schema.RawRecord` structs (the fast path). A block the fast
+decoder rejects — NaN literals, wrong field types, garbage, a truncated tail — is re-read by
+a tolerant path built on the standard library's decoder, which keeps every good record and
+reports each bad one with its line.
+
+How a JSON array is cut into blocks: a candidate cut is a ``}`` followed by ``,`` and ``{``
+(preferring the separator followed by the first key of the file's first record). The cut is
+accepted only if ``[`` + block + ``]`` decodes; since the block starts at a record boundary, a
+cut inside a string or a nested object can never produce valid JSON, so acceptance proves
+the cut is a true record boundary.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+
+from autotune_bot.errors import MetricsError
+from autotune_bot.metrics.problems import DataProblem, ProblemLog
+from autotune_bot.metrics.schema import RawRecord
+
+__all__ = ["Batch", "read_batches"]
+
+BLOCK_SIZE = 8 * 1024 * 1024
+_CANDIDATE_WINDOW = 256 * 1024
+_MAX_FAST_TRIES = 3
+_SEPARATOR = re.compile(rb"\}\s*,\s*\{")
+_WS = b" \t\r\n"
+
+_fast_one = msgspec.json.Decoder(RawRecord)
+_fast_many = msgspec.json.Decoder(list[RawRecord])
+_std = json.JSONDecoder()
+
+
+@dataclass
+class Batch:
+    """Records decoded from one block of a file, in file order."""
+
+    records: list[RawRecord]
+    first_index: int  # index in the file of records[0]
+    lines: list[int] | None = None  # line of each record, when known cheaply
+    # The array block the records came from, to locate records lazily. Valid only while
+    # the batch is being processed: the reader reuses the buffer for the next block.
+    _block: bytes | memoryview | None = None
+    _block_line: int = 1
+    _located: list[int] | None = field(default=None, repr=False)
+
+    def line_of(self, i: int) -> int | None:
+        if self.lines is not None:
+            return self.lines[i]
+        if self._block is None:
+            return None
+        if self._located is None:
+            text = bytes(self._block).decode("utf-8", "replace")
+            offsets = [off for off, _ in _scan_values(text)]
+            self._located = [self._block_line + text.count("\n", 0, off) for off in offsets]
+        if i < len(self._located):
+            return self._located[i]
+        return None
+
+
+def _open(path: Path) -> IO[bytes]:
+    raw = path.open("rb")
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def read_batches(path: Path, display: str, problems: ProblemLog) -> Iterator[Batch]:
+    """Yield the records of one metrics file in batches; count every problem in ``problems``.
+
+    Raises :class:`MetricsError` only when the file cannot be opened or decompressed at all.
+    """
+    try:
+        stream = _open(path)
+    except OSError as err:
+        raise MetricsError(
+            f"cannot read metrics file: {err.strerror or err}", path=display
+        ) from err
+    try:
+        with stream:
+            head = stream.read(BLOCK_SIZE)
+            start = len(head) - len(head.lstrip(_WS))
+            if head[start : start + 1] == b"[":
+                yield from _read_array(stream, head, start + 1, display, problems)
+            else:
+                yield from _read_lines(stream, head, display, problems)
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        problems.add(DataProblem("truncated", display, None, None, f"cannot read further: {err}"))
+
+
+# --- tolerant path -------------------------------------------------------------------------
+
+
+def _scan_values(text: str) -> Iterator[tuple[int, Any]]:
+    """Top-level values of an array body (without the opening bracket), with char offsets.
+
+    Stops at the closing bracket or at the first value that does not parse.
+    """
+    pos, end = 0, len(text)
+    while pos < end:
+        ch = text[pos]
+        if ch in " \t\r\n,":
+            pos += 1
+            continue
+        if ch == "]":
+            return
+        try:
+            value, nxt = _std.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return
+        yield pos, value
+        pos = nxt
+
+
+def _convert(
+    value: Any, display: str, line: int | None, index: int, log: ProblemLog
+) -> RawRecord | None:
+    if not isinstance(value, dict):
+        kind = type(value).__name__
+        log.add(DataProblem("not_an_object", display, line, index, f"a JSON {kind}, not an object"))
+        return None
+    try:
+        return msgspec.convert(value, RawRecord, strict=False)
+    except msgspec.ValidationError as err:
+        log.add(DataProblem("bad_field_type", display, line, index, str(err)))
+        return None
+
+
+@dataclass
+class _SlowResult:
+    records: list[RawRecord]
+    lines: list[int]
+    consumed: int  # bytes consumed from the block
+    finished: bool  # saw the closing bracket
+    count: int  # values seen (good or bad), to advance the file index
+
+
+def _slow_array(
+    block: bytes, eof: bool, display: str, first_line: int, first_index: int, log: ProblemLog
+) -> _SlowResult:
+    text = block.decode("utf-8", "surrogateescape")
+    records: list[RawRecord] = []
+    lines: list[int] = []
+    pos, end, index = 0, len(text), first_index
+    line, line_pos = first_line, 0
+
+    def line_at(p: int) -> int:
+        nonlocal line, line_pos
+        line += text.count("\n", line_pos, p)
+        line_pos = p
+        return line
+
+    while pos < end:
+        ch = text[pos]
+        if ch in " \t\r\n,":
+            pos += 1
+            continue
+        if ch == "]":
+            return _SlowResult(records, lines, len(block), True, index - first_index)
+        try:
+            value, nxt = _std.raw_decode(text, pos)
+        except json.JSONDecodeError as err:
+            if not eof and _is_truncation(err, text):
+                break  # the record continues in the next block
+            resume = _SEPARATOR.search(
+                block, len(text[: err.pos].encode("utf-8", "surrogateescape"))
+            )
+            if resume is None and not eof:
+                break  # read on until a point to resume from appears
+            where = line_at(pos)
+            if resume is None:
+                log.add(
+                    DataProblem("truncated", display, where, index, f"{err.msg}; file ends early")
+                )
+                pos = end
+                break
+            log.add(DataProblem("malformed_json", display, where, index, err.msg))
+            index += 1
+            pos = len(block[: resume.end() - 1].decode("utf-8", "surrogateescape"))
+            continue
+        where = line_at(pos)
+        record = _convert(value, display, where, index, log)
+        if record is not None:
+            records.append(record)
+            lines.append(where)
+        index += 1
+        pos = nxt
+    consumed = len(text[:pos].encode("utf-8", "surrogateescape"))
+    return _SlowResult(records, lines, consumed, False, index - first_index)
+
+
+def _is_truncation(err: json.JSONDecodeError, text: str) -> bool:
+    """Whether a decode error comes from the text ending, not from bad JSON."""
+    return err.pos >= len(text.rstrip()) - 1 or err.msg.startswith("Unterminated string")
+
+
+# --- JSON arrays ---------------------------------------------------------------------------
+
+
+def _first_key_separator(block: bytes) -> re.Pattern[bytes] | None:
+    match = re.match(rb'\s*\{\s*("(?:[^"\\]|\\.){1,64}")\s*:', block)
+    if match is None:
+        return None
+    return re.compile(rb"\}\s*,\s*\{\s*" + re.escape(match.group(1)) + rb"\s*:")
+
+
+def _read_array(
+    stream: IO[bytes], head: bytes, body_start: int, display: str, log: ProblemLog
+) -> Iterator[Batch]:
+    # ``buf`` always holds "[" followed by the unread part of the array body, so a prefix of
+    # it is a complete JSON array once its last byte is set to "]": no copies per block.
+    buf = bytearray(b"[")
+    buf += memoryview(head)[body_start:]
+    preferred = _first_key_separator(bytes(buf[1 : 1 + 4096]))
+    line = 1 + head.count(b"\n", 0, body_start)
+    index = 0
+    eof = len(head) < BLOCK_SIZE
+    while True:
+        if eof:
+            yield from _read_array_tail(buf, display, line, index, log)
+            return
+        cut = _fast_cut(buf, preferred)
+        if cut is not None:
+            cut_at, records = cut
+            block = memoryview(buf)[1:cut_at]
+            yield Batch(records, index, _block=block, _block_line=line)
+            block.release()
+            index += len(records)
+            line += buf.count(b"\n", 1, cut_at)
+            del buf[1:cut_at]
+        else:
+            data = bytes(buf[1:])
+            result = _slow_array(data, False, display, line, index, log)
+            if result.records:
+                yield Batch(result.records, index, result.lines)
+            index += result.count
+            line += data.count(b"\n", 0, result.consumed)
+            del buf[1 : 1 + result.consumed]
+            if result.finished:
+                return
+        more = stream.read(BLOCK_SIZE)
+        eof = len(more) < BLOCK_SIZE
+        buf += more
+
+
+def _read_array_tail(
+    buf: bytearray, display: str, line: int, index: int, log: ProblemLog
+) -> Iterator[Batch]:
+    end = len(buf.rstrip(_WS))
+    if end > 1 and buf[end - 1 : end] == b"]":
+        try:
+            with memoryview(buf) as view:
+                records = _fast_many.decode(view[:end])
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            pass
+        else:
+            if records:
+                block = memoryview(buf)[1:end]
+                yield Batch(records, index, _block=block, _block_line=line)
+                block.release()
+            return
+    data = bytes(buf[1:])
+    result = _slow_array(data, True, display, line, index, log)
+    if result.records:
+        yield Batch(result.records, index, result.lines)
+    if not result.finished and data[result.consumed :].strip(_WS):
+        log.add(DataProblem("truncated", display, None, None, "array is not closed"))
+
+
+def _fast_cut(
+    buf: bytearray, preferred: re.Pattern[bytes] | None
+) -> tuple[int, list[RawRecord]] | None:
+    """Find a verified record boundary near the end of ``buf``: (offset of the next
+    record's "{", the records before it)."""
+    window_start = max(1, len(buf) - _CANDIDATE_WINDOW)
+    for pattern in (preferred, _SEPARATOR):
+        if pattern is None:
+            continue
+        candidates = [m.start() for m in pattern.finditer(buf, window_start)]
+        for brace in reversed(candidates[-_MAX_FAST_TRIES:]):
+            saved = buf[brace + 1]
+            buf[brace + 1] = 0x5D  # "]"
+            try:
+                with memoryview(buf) as view:
+                    records = _fast_many.decode(view[: brace + 2])
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                continue
+            finally:
+                buf[brace + 1] = saved
+            return buf.index(b"{", brace + 1), records
+    return None
+
+
+# --- JSON Lines ----------------------------------------------------------------------------
+
+
+def _read_lines(stream: IO[bytes], head: bytes, display: str, log: ProblemLog) -> Iterator[Batch]:
+    data = head
+    eof = len(head) < BLOCK_SIZE
+    line_no = 0
+    index = 0
+    if eof and _looks_like_single_document(data):
+        value = _whole_document(data)
+        if value is not None:
+            values = value if isinstance(value, list) else [value]
+            converted = [_convert(item, display, None, i, log) for i, item in enumerate(values)]
+            kept = [record for record in converted if record is not None]
+            if kept:
+                yield Batch(kept, 0, None)
+            return
+    while True:
+        if eof:
+            chunk, data = data, b""
+        else:
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                more = stream.read(BLOCK_SIZE)
+                eof = len(more) < BLOCK_SIZE
+                data += more
+                continue
+            chunk, data = data[:cut], data[cut:]
+        records: list[RawRecord] = []
+        lines: list[int] = []
+        pieces = chunk.split(b"\n")
+        last = len(pieces) - 1
+        for k, piece in enumerate(pieces):
+            if k == last and not piece:
+                break
+            line_no += 1
+            if not piece.strip(_WS):
+                continue
+            record = _decode_line(
+                piece, display, line_no, index, log, truncated_tail=eof and k == last
+            )
+            index += 1
+            if record is not None:
+                records.append(record)
+                lines.append(line_no)
+        if records:
+            yield Batch(records, index - len(records), lines)
+        if eof:
+            return
+        more = stream.read(BLOCK_SIZE)
+        eof = len(more) < BLOCK_SIZE
+        data += more
+
+
+def _decode_line(
+    piece: bytes, display: str, line: int, index: int, log: ProblemLog, truncated_tail: bool
+) -> RawRecord | None:
+    try:
+        return _fast_one.decode(piece)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        pass
+    try:
+        value = json.loads(piece)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        kind = "truncated" if truncated_tail else "malformed_json"
+        detail = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
+        log.add(DataProblem(kind, display, line, index, detail))
+        return None
+    return _convert(value, display, line, index, log)
+
+
+def _looks_like_single_document(data: bytes) -> bool:
+    first = data.lstrip(_WS).split(b"\n", 1)[0].strip(_WS)
+    if not first:
+        return False
+    try:
+        json.loads(first)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return b"\n" in data.strip(_WS)
+    return False
+
+
+def _whole_document(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
