@@ -1,0 +1,335 @@
+"""The models of ``.autotune.yml``.
+
+Every section is optional; ``Settings()`` is the configuration of a repository without the
+file. Models are frozen and reject unknown keys; every field has a description so the JSON
+Schema (``autotune schema``) gives editors completion and hover help. A section written
+without a value (``analysis:``) means its defaults.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Annotated, Any, Literal, get_origin
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    model_validator,
+)
+
+from autotune_bot.settings.fields import (
+    BranchPrefix,
+    Command,
+    Email,
+    Fraction,
+    Identifier,
+    NonEmptyStr,
+    NonNegativeFloat,
+    NonNegativeInt,
+    OpenFraction,
+    OptionValue,
+    PositiveFloat,
+    PositiveInt,
+    Range,
+    Ratio,
+    RelativePath,
+)
+
+__all__ = [
+    "ABTestSettings",
+    "AnalysisSettings",
+    "AnalysisThresholds",
+    "Baseline",
+    "Constraints",
+    "ModelPrice",
+    "MonitoringSettings",
+    "Objective",
+    "PullRequestSettings",
+    "SearchSettings",
+    "Settings",
+    "StrategySettings",
+    "TeamMapping",
+    "WorkflowIdMapping",
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections_mean_defaults(cls, data: Any) -> Any:
+        """``key:`` with no value, for a section, list or mapping, means its default."""
+        if not isinstance(data, dict):
+            return data
+        containers = {
+            name
+            for name, info in cls.model_fields.items()
+            if get_origin(info.annotation) in (dict, tuple)
+            or (isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel))
+        }
+        return {
+            key: value for key, value in data.items() if value is not None or key not in containers
+        }
+
+
+class TeamMapping(_Section):
+    """Where the team a metrics record names is defined."""
+
+    workflow: RelativePath = Field(description="Workflow file, relative to the repository root.")
+    node: NonEmptyStr = Field(description="Id of the team node in that file.")
+
+
+class WorkflowIdMapping(_Section):
+    """Which workflow a metrics ``workflow_id`` refers to."""
+
+    workflow: RelativePath = Field(description="Workflow file, relative to the repository root.")
+    name: NonEmptyStr | None = Field(
+        None, description="Workflow name inside the file; null when the file defines one."
+    )
+
+
+class Baseline(_Section):
+    """Expected behaviour of a team or node, declared by the user."""
+
+    duration_seconds: PositiveFloat | None = Field(None, description="Typical duration (s).")
+    p95_seconds: PositiveFloat | None = Field(None, description="95th percentile duration (s).")
+    success_rate: Fraction | None = Field(None, description="Expected success rate, 0 to 1.")
+    tool_calls: NonNegativeFloat | None = Field(None, description="Typical tool calls per run.")
+    cost_usd: NonNegativeFloat | None = Field(None, description="Typical cost per run (USD).")
+
+    @model_validator(mode="after")
+    def _has_a_value(self) -> Baseline:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("a baseline needs at least one value")
+        return self
+
+
+class Objective(_Section):
+    """Relative weights of what a proposal should improve."""
+
+    duration: NonNegativeFloat = Field(0.5, description="Weight of shorter duration.")
+    cost: NonNegativeFloat = Field(0.5, description="Weight of lower cost.")
+    quality: NonNegativeFloat = Field(0.0, description="Weight of higher success/quality.")
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Objective:
+        if self.duration + self.cost + self.quality <= 0:
+            raise ValueError("at least one weight must be greater than 0")
+        return self
+
+
+class Constraints(_Section):
+    """Limits no proposal may break; null means no limit."""
+
+    min_success_rate: Fraction | None = Field(
+        None, description="Lowest acceptable success rate (0 to 1), or null for no limit."
+    )
+    max_cost_usd: NonNegativeFloat | None = Field(
+        None, description="Highest acceptable cost per run (USD), or null for no limit."
+    )
+
+
+class AnalysisThresholds(_Section):
+    """When a measurement counts as a bottleneck."""
+
+    slow_execution_ratio: Ratio = Field(
+        1.2, description="Current / baseline duration from which a team counts as slow."
+    )
+    outlier_share_ratio: Ratio = Field(
+        2.0, description="Observed share of far-tail runs / expected share that is flagged."
+    )
+    success_rate_margin: Fraction = Field(
+        0.0, description="Success below the baseline rate minus this margin is flagged."
+    )
+    tool_usage_ratio: Ratio = Field(
+        1.5, description="Tool calls / baseline tool calls from which usage is excessive."
+    )
+    formation_overhead_share: Fraction = Field(
+        0.25, description="Share of team time outside member work that counts as overhead."
+    )
+    slow_node_ratio: Ratio = Field(
+        3.0, description="Node duration / median node duration from which a node is slow."
+    )
+    dominant_node_share: Fraction = Field(
+        0.2, description="Share of total run time from which a node dominates."
+    )
+    unreliable_node_success_rate: Fraction = Field(
+        0.8, description="Node success rate below which a node is unreliable."
+    )
+    expensive_tool_share: Fraction = Field(
+        0.1, description="Share of total cost from which a tool counts as expensive."
+    )
+    cache_repeat_share: Fraction = Field(
+        0.2, description="Share of repeated identical tool calls from which caching pays."
+    )
+
+
+class AnalysisSettings(_Section):
+    """Which records are analysed and how sure an assessment must be."""
+
+    current_config_only: StrictBool = Field(
+        True, description="Analyse the latest configuration; report older ones separately."
+    )
+    window_days: PositiveFloat | None = Field(
+        None, description="Only use records from the last N days; null for all."
+    )
+    confidence: OpenFraction = Field(0.95, description="Confidence level of intervals and tests.")
+    min_samples: PositiveInt = Field(
+        20, description="Fewer samples than this make an assessment unsupported."
+    )
+    thresholds: AnalysisThresholds = Field(
+        default_factory=AnalysisThresholds, description="Bottleneck detection thresholds."
+    )
+
+
+class StrategySettings(_Section):
+    """Options of one optimisation strategy."""
+
+    enabled: StrictBool = Field(True, description="Whether the strategy may propose changes.")
+    options: dict[str, OptionValue] = Field(
+        default_factory=dict, description="Strategy-specific options (name → single value)."
+    )
+
+
+class SearchSettings(_Section):
+    """How the space of candidate configurations is searched."""
+
+    algorithm: Identifier = Field("hill_climbing", description="Name of the search algorithm.")
+    max_evaluations: PositiveInt = Field(200, description="Most candidates scored per run.")
+    seed: NonNegativeInt = Field(0, description="Seed of the search's random choices.")
+
+
+class ABTestSettings(_Section):
+    """Validating a proposal by running both configurations."""
+
+    enabled: StrictBool = Field(False, description="Run A/B tests before opening a PR.")
+    command: Command = Field(
+        "victor run {workflow} --input {input}",
+        description="Command running one workflow: a string (split like a shell) or a list.",
+    )
+    inputs: tuple[NonEmptyStr, ...] = Field((), description="Inputs each arm is run with.")
+    runs_per_arm: Annotated[int, Strict(), Range(lo=2)] = Field(
+        20, description="Runs of each configuration (at least 2)."
+    )
+    alpha: OpenFraction = Field(0.05, description="Significance level of the test.")
+    min_improvement: Fraction = Field(
+        0.05, description="Smallest relative improvement worth proposing (0.05 = 5 %)."
+    )
+    run_timeout_seconds: PositiveFloat = Field(900.0, description="Time limit of one run (s).")
+    max_total_runs: PositiveInt = Field(200, description="Most runs per bot invocation.")
+    max_cost_usd: NonNegativeFloat | None = Field(
+        None, description="Most spent on test runs per invocation (USD); null for no limit."
+    )
+    concurrency: PositiveInt = Field(1, description="Runs executed at the same time.")
+
+    @model_validator(mode="after")
+    def _room_for_one_test(self) -> ABTestSettings:
+        if self.max_total_runs < 2 * self.runs_per_arm:
+            raise ValueError(
+                f"max_total_runs ({self.max_total_runs}) must be at least twice "
+                f"runs_per_arm ({self.runs_per_arm}) to complete one test"
+            )
+        return self
+
+    def argv(self) -> tuple[str, ...]:
+        """The command as an argument list, placeholders not yet filled in."""
+        if isinstance(self.command, str):
+            return tuple(shlex.split(self.command))
+        return self.command
+
+
+class PullRequestSettings(_Section):
+    """How proposals become pull requests."""
+
+    labels: tuple[NonEmptyStr, ...] = Field(("autotune",), description="Labels added to PRs.")
+    reviewers: tuple[NonEmptyStr, ...] = Field((), description="Users asked to review.")
+    max_open: PositiveInt = Field(5, description="Most bot PRs open at the same time.")
+    max_per_run: PositiveInt = Field(2, description="Most PRs opened per invocation.")
+    branch_prefix: BranchPrefix = Field("autotune/", description="Prefix of PR branch names.")
+    author_name: NonEmptyStr = Field("autotune-bot", description="Commit author name.")
+    author_email: Email = Field(
+        "autotune-bot@users.noreply.github.com", description="Commit author e-mail."
+    )
+
+
+class MonitoringSettings(_Section):
+    """Watching merged changes for regressions."""
+
+    enabled: StrictBool = Field(True, description="Check merged changes for regressions.")
+    min_runs: PositiveInt = Field(30, description="Runs after a change before judging it.")
+    false_alarm_rate: OpenFraction = Field(
+        0.05, description="Accepted probability of flagging a change that did not regress."
+    )
+
+
+class ModelPrice(_Section):
+    """Price and latency of one model; unset values keep the built-in ones."""
+
+    input_usd_per_mtok: NonNegativeFloat | None = Field(
+        None, description="USD per million input tokens."
+    )
+    output_usd_per_mtok: NonNegativeFloat | None = Field(
+        None, description="USD per million output tokens."
+    )
+    seconds_per_kilotoken: NonNegativeFloat | None = Field(
+        None, description="Seconds per thousand output tokens."
+    )
+
+    @model_validator(mode="after")
+    def _has_a_value(self) -> ModelPrice:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("a model override needs at least one value")
+        return self
+
+
+class Settings(_Section):
+    """The whole ``.autotune.yml``."""
+
+    version: Literal[1] = Field(1, description="Version of this file's format; only 1.")
+    workflows: tuple[RelativePath, ...] = Field(
+        (), description="Globs of workflow files; empty for every YAML under workflows/."
+    )
+    metrics: tuple[RelativePath, ...] = Field(
+        (), description="Globs of metrics files; empty for every JSON(L) under metrics/."
+    )
+    exclude: tuple[RelativePath, ...] = Field(
+        (), description="Globs excluded from both workflows and metrics."
+    )
+    teams: dict[str, TeamMapping] = Field(
+        default_factory=dict, description="Metrics team id → workflow file and team node."
+    )
+    workflow_ids: dict[str, WorkflowIdMapping] = Field(
+        default_factory=dict, description="Metrics workflow_id → workflow file and name."
+    )
+    baselines: dict[str, Baseline] = Field(
+        default_factory=dict, description="Declared baselines by team or node id."
+    )
+    objective: Objective = Field(default_factory=Objective, description="What to improve.")
+    constraints: Constraints = Field(
+        default_factory=Constraints, description="Limits no proposal may break."
+    )
+    analysis: AnalysisSettings = Field(
+        default_factory=AnalysisSettings, description="Profiling and bottleneck detection."
+    )
+    strategies: dict[str, StrategySettings] = Field(
+        default_factory=dict, description="Per-strategy options by strategy name."
+    )
+    search: SearchSettings = Field(
+        default_factory=SearchSettings, description="Search over candidate configurations."
+    )
+    ab_test: ABTestSettings = Field(
+        default_factory=ABTestSettings, description="A/B validation of proposals."
+    )
+    pull_requests: PullRequestSettings = Field(
+        default_factory=PullRequestSettings, description="Pull request creation."
+    )
+    monitoring: MonitoringSettings = Field(
+        default_factory=MonitoringSettings, description="Regression monitoring after merge."
+    )
+    models: dict[str, ModelPrice] = Field(
+        default_factory=dict, description="Price and latency overrides by model name."
+    )
