@@ -1,0 +1,581 @@
+"""Small-sample statistics for the analyzer, written on math and numpy only (no scipy).
+
+Distribution functions (normal, Student t, binomial), interval estimates for proportions,
+means, geometric means, ratios and quantiles, a log-scale tail test and Spearman's rho.
+Inputs are float arrays (anything numpy accepts); results are floats or frozen dataclasses.
+Invalid arguments (probabilities outside (0, 1), negative counts, …) raise ``ValueError``:
+they are programming errors, not user input.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+_STANDARD_NORMAL = NormalDist()
+_EPS = 1e-15
+_MAX_CF_TERMS = 100_000
+_LARGE_DF = 1e5  # from here on the t tail uses a normalising transform, not the beta fraction
+_MAD_TO_SIGMA = 1.482602218505602  # 1 / Φ⁻¹(0.75): MAD of a normal sample → its σ
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a two-sided confidence interval at ``confidence``."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class QuantileEstimate:
+    """Sample quantile ``q`` of ``n`` values and a distribution-free interval for it.
+
+    ``supported`` is False when ``n`` is below ``needed_n``, the smallest sample with a
+    two-sided interval at this confidence; the missing end is then ±inf and ``note`` says so.
+    """
+
+    q: float
+    n: int
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+    supported: bool
+    needed_n: int
+    note: str
+
+
+@dataclass(frozen=True)
+class TailShare:
+    """How many values lie beyond the far fence of their logs, against a log-normal.
+
+    ``far_fence_log`` is Q3 + 3·IQR of the logs (``far_fence`` in original units);
+    ``expected_share`` is what a log-normal with median ``log_median`` and the MAD-based
+    ``robust_sigma`` puts beyond it; ``p_value`` is the exact binomial P[X ≥ count_beyond].
+    """
+
+    n: int
+    log_median: float
+    robust_sigma: float
+    far_fence_log: float
+    far_fence: float
+    count_beyond: int
+    share_beyond: float
+    expected_share: float
+    p_value: float
+
+
+# --- normal distribution -------------------------------------------------------------------
+
+
+def normal_cdf(x: float) -> float:
+    """P[Z ≤ x] for a standard normal Z (accurate in the far lower tail)."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def normal_sf(x: float) -> float:
+    """P[Z > x] for a standard normal Z (accurate in the far upper tail)."""
+    return 0.5 * math.erfc(x / math.sqrt(2.0))
+
+
+def normal_quantile(p: float) -> float:
+    """Φ⁻¹(p) for 0 < p < 1, by Wichura's AS241 (the standard library's implementation)."""
+    _check_open_probability(p, "p")
+    return _STANDARD_NORMAL.inv_cdf(p)
+
+
+# --- regularized incomplete beta and Student t ---------------------------------------------
+
+
+def _log_beta(a: float, b: float) -> float:
+    small, large = min(a, b), max(a, b)
+    if large < 100.0:
+        return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+    # Stirling series for lgamma(large) − lgamma(large + small), free of cancellation.
+    total = small + large
+    return (
+        math.lgamma(small)
+        - small * math.log(large)
+        - (total - 0.5) * math.log1p(small / large)
+        + small
+        + (1.0 / large - 1.0 / total) / 12.0
+        - (1.0 / large**3 - 1.0 / total**3) / 360.0
+    )
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """Modified Lentz evaluation of the continued fraction of I_x(a, b)."""
+    tiny = 1e-300
+    c = 1.0
+    d = 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, _MAX_CF_TERMS):
+        for coefficient in (
+            m * (b - m) * x / ((a + 2 * m - 1.0) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1.0)),
+        ):
+            d = 1.0 + coefficient * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + coefficient / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < _EPS:
+            return h
+    raise ArithmeticError(f"incomplete beta did not converge for a={a}, b={b}, x={x}")
+
+
+def _betainc(a: float, b: float, x: float, y: float) -> float:
+    """Regularized incomplete beta I_x(a, b); ``y`` is 1 − x, passed to keep its precision."""
+    if x <= 0.0:
+        return 0.0
+    if y <= 0.0:
+        return 1.0
+    if x > (a + 1.0) / (a + b + 2.0):  # the fraction converges fast on the other side
+        return 1.0 - _betainc_fraction(b, a, y, x)
+    return _betainc_fraction(a, b, x, y)
+
+
+def _betainc_fraction(a: float, b: float, x: float, y: float) -> float:
+    log_x = math.log1p(-y) if y < 0.5 else math.log(x)
+    log_y = math.log1p(-x) if x < 0.5 else math.log(y)
+    front = math.exp(a * log_x + b * log_y - _log_beta(a, b))
+    return front * _beta_continued_fraction(a, b, x) / a
+
+
+def _log1p_square_over(t: float, df: float) -> float:
+    """log(1 + t²/df) without overflowing t²."""
+    return math.log1p(t * t / df) if t < 1e100 else 2.0 * math.log(t) - math.log(df)
+
+
+def _t_upper_tail(t: float, df: float) -> float:
+    """P[T > t] for t ≥ 0."""
+    if df >= _LARGE_DF:  # Hill's (1970, algorithm 395) normalising transform, error ≲ 1e-13
+        b = 48.0 * (df - 0.5) ** 2
+        y = (df - 0.5) * _log1p_square_over(t, df)
+        z = (((((-0.4 * y - 3.3) * y - 24.0) * y - 85.5) / (0.8 * y * y + 100.0 + b) + y + 3.0) / b
+             + 1.0) * math.sqrt(y)  # fmt: skip
+        return normal_sf(z)
+    if t >= 1e100:  # leading term of I_x(df/2, 1/2) with x = df / t², exact to double precision
+        log_x = math.log(df) - 2.0 * math.log(t)
+        return math.exp(df / 2.0 * log_x - _log_beta(df / 2.0, 0.5)) / df
+    denominator = df + t * t
+    return 0.5 * _betainc(df / 2.0, 0.5, df / denominator, t * t / denominator)
+
+
+def _t_log_pdf(t: float, df: float) -> float:
+    log_norm = -_log_beta(df / 2.0, 0.5) - 0.5 * math.log(df)
+    return log_norm - (df + 1.0) / 2.0 * _log1p_square_over(t, df)
+
+
+def t_cdf(x: float, df: float) -> float:
+    """P[T ≤ x] for Student's t with ``df`` > 0 degrees of freedom (df = inf is normal)."""
+    _check_df(df)
+    if math.isinf(df):
+        return normal_cdf(x)
+    if math.isnan(x):
+        return math.nan
+    if math.isinf(x):
+        return 1.0 if x > 0 else 0.0
+    tail = _t_upper_tail(abs(x), df)
+    return 1.0 - tail if x > 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Student-t quantile for 0 < p < 1 and df > 0; relative error ≲ 1e-12 for df ≥ 1.
+
+    Closed forms for df = 1 and 2. Otherwise Hill's algorithm 396 (CACM, 1970) gives a start
+    (a power-law tail approximation far out) that Newton steps on log P[T > t] against log t
+    refine; the tail comes from the incomplete beta function, or for df ≥ 10⁵ from Hill's
+    normalising transform. Returns ±inf when the quantile exceeds the float range.
+    """
+    _check_open_probability(p, "p")
+    _check_df(df)
+    if p == 0.5:
+        return 0.0
+    if math.isinf(df):
+        return normal_quantile(p)
+    tail = min(p, 1.0 - p)  # exact for p ≥ 0.5 (Sterbenz)
+    sign = -1.0 if p < 0.5 else 1.0
+    if df == 1.0:
+        return sign / math.tan(math.pi * tail)
+    if df == 2.0:
+        return sign * (1.0 - 2.0 * tail) / math.sqrt(2.0 * tail * (1.0 - tail))
+    return sign * _refine_t(_hill_start(2.0 * tail, df), tail, df)
+
+
+def _hill_start(two_sided: float, df: float) -> float:
+    """Approximate upper quantile for a two-sided tail probability."""
+    a = 1.0 / (df - 0.5) if df > 0.5 else 2.0
+    b = 48.0 / (a * a)
+    c = ((20700.0 * a / b - 98.0) * a - 16.0) * a + 96.36
+    d = ((94.5 / (b + c) - 3.0) / b + 1.0) * math.sqrt(a * math.pi / 2.0) * df
+    log_y = 2.0 / df * math.log(d * two_sided)
+    if log_y < -600.0 or df < 1.0:  # power-law tail: P[T > t] ≈ df^(df/2−1) t^(−df) / B
+        log_df = math.log(df)
+        log_t = (df / 2.0 - 1.0) * log_df - _log_beta(df / 2.0, 0.5) - math.log(two_sided / 2)
+        return math.exp(min(log_t / df, 709.0))
+    y = math.exp(log_y)
+    if y > 0.05 + a or (df < 2.1 and two_sided > 0.5):
+        x = normal_quantile(0.5 * two_sided)
+        y = x * x
+        if df < 5.0:
+            c += 0.3 * (df - 4.5) * (x + 0.6)
+        c = (((0.05 * d * x - 5.0) * x - 7.0) * x - 2.0) * x + b + c
+        y = (((((0.4 * y + 6.3) * y + 36.0) * y + 94.5) / c - y - 3.0) / b + 1.0) * x
+        y = math.expm1(a * y * y)
+    else:
+        y = ((1.0 / (((df + 6.0) / (df * y) - 0.089 * d - 0.822) * (df + 2.0) * 3.0)
+              + 0.5 / (df + 4.0)) * y - 1.0) * (df + 1.0) / (df + 2.0) + 1.0 / y  # fmt: skip
+    return math.sqrt(df * y)
+
+
+def _refine_t(t: float, tail: float, df: float) -> float:
+    """Newton on g(u) = log P[T > eᵘ] − log tail, u = log t (g is concave and decreasing)."""
+    log_tail = math.log(tail)
+    for _ in range(60):
+        if math.isinf(t):
+            return t
+        current = _t_upper_tail(t, df)
+        if current <= 0.0:  # far beyond the root
+            step = -10.0
+        else:
+            slope = t * math.exp(_t_log_pdf(t, df) - math.log(current))
+            step = max(-10.0, min(10.0, (math.log(current) - log_tail) / slope))
+        t *= math.exp(step)
+        if abs(step) < 1e-13:
+            break
+    return t
+
+
+# --- binomial distribution -----------------------------------------------------------------
+
+
+def _binomial_outward_sum(start: int, n: int, p: float, upward: bool) -> float:
+    """Σ pmf(j) from ``start`` away from the mode (pmf ratios stay < 1), in log space."""
+    log_pmf = (
+        math.lgamma(n + 1.0)
+        - math.lgamma(start + 1.0)
+        - math.lgamma(n - start + 1.0)
+        + start * math.log(p)
+        + (n - start) * math.log1p(-p)
+    )
+    odds = p / (1.0 - p)
+    total, term, j = 1.0, 1.0, start
+    while (j < n if upward else j > 0) and term > total * 1e-17:
+        term *= (n - j) * odds / (j + 1) if upward else j / ((n - j + 1) * odds)
+        total += term
+        j += 1 if upward else -1
+    return math.exp(log_pmf + math.log(total))
+
+
+def binomial_cdf(k: int, n: int, p: float) -> float:
+    """P[X ≤ k] for X ~ Binomial(n, p), exact up to rounding (≈1e-9 relative at n = 10⁶)."""
+    _check_binomial(n, p)
+    if k < 0:
+        return 0.0
+    if k >= n or p == 0.0:
+        return 1.0
+    if p == 1.0:
+        return 0.0
+    if k < n * p:
+        return _binomial_outward_sum(k, n, p, upward=False)
+    return 1.0 - _binomial_outward_sum(k + 1, n, p, upward=True)
+
+
+def binomial_sf(k: int, n: int, p: float) -> float:
+    """P[X ≥ k] for X ~ Binomial(n, p) (note: ≥, not >)."""
+    _check_binomial(n, p)
+    if k <= 0:
+        return 1.0
+    if k > n or p == 0.0:
+        return 0.0
+    if p == 1.0:
+        return 1.0
+    if k > n * p:
+        return _binomial_outward_sum(k, n, p, upward=True)
+    return 1.0 - _binomial_outward_sum(k - 1, n, p, upward=False)
+
+
+def one_sided_binomial_pvalue(
+    k: int, n: int, p0: float, alternative: Literal["greater", "less"] = "greater"
+) -> float:
+    """Exact one-sided p-value for k successes in n trials against H0: p = p0.
+
+    ``"greater"`` returns P[X ≥ k], ``"less"`` returns P[X ≤ k].
+    """
+    if not 0 <= k <= n:
+        raise ValueError(f"k must be in [0, n], got k={k}, n={n}")
+    if alternative == "greater":
+        return binomial_sf(k, n, p0)
+    if alternative == "less":
+        return binomial_cdf(k, n, p0)
+    raise ValueError(f"alternative must be 'greater' or 'less', got {alternative!r}")
+
+
+# --- proportions ---------------------------------------------------------------------------
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interval:
+    """Wilson score interval for a proportion; estimate = successes / n.
+
+    n = 0 gives a NaN estimate and the uninformative interval [0, 1].
+    """
+    _check_confidence(confidence)
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must be in [0, n], got {successes} of {n}")
+    if n == 0:
+        return Interval(math.nan, 0.0, 1.0, confidence)
+    z = normal_quantile(0.5 + confidence / 2.0)
+    share = successes / n
+    shrink = 1.0 + z * z / n
+    centre = (share + z * z / (2.0 * n)) / shrink
+    half = z / shrink * math.sqrt(share * (1.0 - share) / n + z * z / (4.0 * n * n))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return Interval(share, min(low, share), max(high, share), confidence)
+
+
+def newcombe_difference(s1: int, n1: int, s2: int, n2: int, confidence: float = 0.95) -> Interval:
+    """p1 − p2 with Newcombe's (1998) hybrid Wilson score interval, method 10.
+
+    An empty sample gives a NaN estimate and the uninformative interval [−1, 1].
+    """
+    first = wilson_interval(s1, n1, confidence)
+    second = wilson_interval(s2, n2, confidence)
+    if n1 == 0 or n2 == 0:
+        return Interval(math.nan, -1.0, 1.0, confidence)
+    p1, p2 = first.estimate, second.estimate
+    difference = p1 - p2
+    low = difference - math.hypot(p1 - first.low, second.high - p2)
+    high = difference + math.hypot(first.high - p1, p2 - second.low)
+    return Interval(difference, max(-1.0, low), min(1.0, high), confidence)
+
+
+# --- quantiles -----------------------------------------------------------------------------
+
+
+def quantile_needed_n(q: float, confidence: float = 0.95) -> int:
+    """Smallest n with a two-sided order-statistic interval for quantile ``q``.
+
+    Needs P[all n values below the q-quantile] = qⁿ ≤ α/2 and (1 − q)ⁿ ≤ α/2, α = 1 − confidence.
+    """
+    _check_open_probability(q, "q")
+    half_alpha = (1.0 - _check_confidence(confidence)) / 2.0
+    base = max(q, 1.0 - q)
+    n = max(1, math.ceil(math.log(half_alpha) / math.log(base)))
+    while n > 1 and base ** (n - 1) <= half_alpha:
+        n -= 1
+    while base**n > half_alpha:
+        n += 1
+    return n
+
+
+def quantile_estimate(
+    sorted_values: npt.ArrayLike, q: float, confidence: float = 0.95
+) -> QuantileEstimate:
+    """Sample quantile (numpy's linear interpolation) with an order-statistic interval.
+
+    ``sorted_values`` must be sorted ascending and free of NaN. The interval [x₍ₗ₎, x₍ᵤ₎]
+    takes the ranks l, u with P[B < l] ≤ α/2 and P[B ≥ u] ≤ α/2 for B ~ Binomial(n, q), so
+    it covers the true quantile with probability ≥ confidence for any continuous
+    distribution. It is widened to contain the point estimate if needed. A side with no such
+    rank is ±inf and the result is ``supported=False``.
+    """
+    values = _as_floats(sorted_values)
+    needed = quantile_needed_n(q, confidence)
+    n = values.size
+    if n and bool(np.any(np.diff(values) < 0)):
+        raise ValueError("sorted_values must be sorted ascending")
+    label = f"{confidence * 100:g}% interval on p{q * 100:g}"
+    if n == 0:
+        note = f"no observations for a {label} (needs n ≥ {needed})"
+        return QuantileEstimate(
+            q, 0, math.nan, -math.inf, math.inf, confidence, False, needed, note
+        )
+    estimate = float(np.quantile(values, q))
+    half_alpha = (1.0 - confidence) / 2.0
+    # l - 1 = largest j with P[B ≤ j] ≤ α/2; u = smallest j with P[B ≥ j] ≤ α/2.
+    below = _last_true(lambda j: binomial_cdf(j, n, q) <= half_alpha, 0, n - 1)
+    above = _first_true(lambda j: binomial_sf(j, n, q) <= half_alpha, 1, n)
+    low = min(float(values[below]), estimate) if below is not None else -math.inf
+    high = max(float(values[above - 1]), estimate) if above is not None else math.inf
+    if below is not None and above is not None:
+        note = f"{label} from order statistics {below + 1} and {above} of {n}"
+        return QuantileEstimate(q, n, estimate, low, high, confidence, True, needed, note)
+    note = f"n={n} is too small for a {label} (needs n ≥ {needed})"
+    return QuantileEstimate(q, n, estimate, low, high, confidence, False, needed, note)
+
+
+def _last_true(predicate: _IntPredicate, lo: int, hi: int) -> int | None:
+    """Largest j in [lo, hi] with predicate(j), for a predicate true then false."""
+    if not predicate(lo):
+        return None
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if predicate(mid) else (lo, mid - 1)
+    return lo
+
+
+def _first_true(predicate: _IntPredicate, lo: int, hi: int) -> int | None:
+    """Smallest j in [lo, hi] with predicate(j), for a predicate false then true."""
+    if not predicate(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if predicate(mid) else (mid + 1, hi)
+    return lo
+
+
+# --- means on the raw and log scale --------------------------------------------------------
+
+
+def mean_interval(values: npt.ArrayLike, confidence: float = 0.95) -> Interval:
+    """Arithmetic mean with a Student-t interval; n < 2 gives NaN bounds (n = 0: NaN mean)."""
+    data = _as_floats(values)
+    _check_confidence(confidence)
+    if data.size == 0:
+        return Interval(math.nan, math.nan, math.nan, confidence)
+    mean = float(np.mean(data))
+    if data.size < 2:
+        return Interval(mean, math.nan, math.nan, confidence)
+    se = float(np.std(data, ddof=1)) / math.sqrt(data.size)
+    half = t_quantile(0.5 + confidence / 2.0, data.size - 1.0) * se
+    return Interval(mean, mean - half, mean + half, confidence)
+
+
+def log_mean_interval(values: npt.ArrayLike, confidence: float = 0.95) -> Interval:
+    """Geometric mean with the exponentiated t-interval of the mean of the logs.
+
+    Every value must be > 0 (durations, costs); otherwise ``ValueError``.
+    """
+    on_logs = mean_interval(_positive_logs(values, "values"), confidence)
+    return Interval(
+        math.exp(on_logs.estimate), math.exp(on_logs.low), math.exp(on_logs.high), confidence
+    )
+
+
+def log_ratio_interval(a: npt.ArrayLike, b: npt.ArrayLike, confidence: float = 0.95) -> Interval:
+    """Ratio of geometric means a / b with a Welch t-interval on the log values.
+
+    Values must be > 0. Degrees of freedom by Welch–Satterthwaite; either sample with fewer
+    than two values gives NaN bounds; zero spread in both gives a zero-width interval.
+    """
+    log_a, log_b = _positive_logs(a, "a"), _positive_logs(b, "b")
+    _check_confidence(confidence)
+    if log_a.size == 0 or log_b.size == 0:
+        return Interval(math.nan, math.nan, math.nan, confidence)
+    difference = float(np.mean(log_a) - np.mean(log_b))
+    if log_a.size < 2 or log_b.size < 2:
+        return Interval(math.exp(difference), math.nan, math.nan, confidence)
+    var_a = float(np.var(log_a, ddof=1)) / log_a.size
+    var_b = float(np.var(log_b, ddof=1)) / log_b.size
+    half = 0.0
+    if var_a + var_b > 0.0:
+        df = (var_a + var_b) ** 2 / (var_a**2 / (log_a.size - 1) + var_b**2 / (log_b.size - 1))
+        half = t_quantile(0.5 + confidence / 2.0, df) * math.sqrt(var_a + var_b)
+    return Interval(
+        math.exp(difference), math.exp(difference - half), math.exp(difference + half), confidence
+    )
+
+
+# --- tails and ranks -----------------------------------------------------------------------
+
+
+def log_tail_share(values: npt.ArrayLike) -> TailShare:
+    """Share of values beyond Tukey's far fence of the logs, tested against a log-normal.
+
+    Values must be > 0. The fence is Q3 + 3·IQR of the logs; the reference share is
+    P[Z > (fence − median) / σ] with σ = 1.4826·MAD of the logs. The p-value is the exact
+    binomial probability of at least the observed count at that share (1.0 when σ = 0 and
+    nothing lies beyond). No values: NaN statistics and counts of zero.
+    """
+    logs = np.sort(_positive_logs(values, "values"))
+    n = int(logs.size)
+    if n == 0:
+        return TailShare(0, math.nan, math.nan, math.nan, math.nan, 0, math.nan, math.nan, math.nan)
+    median = float(np.median(logs))
+    sigma = _MAD_TO_SIGMA * float(np.median(np.abs(logs - median)))
+    q1, q3 = (float(v) for v in np.quantile(logs, [0.25, 0.75]))
+    fence = q3 + 3.0 * (q3 - q1)
+    count = int(np.count_nonzero(logs > fence))
+    expected = normal_sf((fence - median) / sigma) if sigma > 0.0 else 0.0
+    p_value = one_sided_binomial_pvalue(count, n, expected, "greater")
+    return TailShare(n, median, sigma, fence, math.exp(fence), count, count / n, expected, p_value)
+
+
+def spearman_rho(x: npt.ArrayLike, y: npt.ArrayLike) -> float:
+    """Spearman's rank correlation with average ranks for ties.
+
+    NaN when fewer than two pairs or when either variable is constant.
+    """
+    xs, ys = _as_floats(x), _as_floats(y)
+    if xs.shape != ys.shape:
+        raise ValueError(f"x and y differ in length: {xs.size} and {ys.size}")
+    if xs.size < 2:
+        return math.nan
+    rx = _average_ranks(xs) - (xs.size + 1) / 2.0
+    ry = _average_ranks(ys) - (ys.size + 1) / 2.0
+    denominator = math.sqrt(float(np.dot(rx, rx)) * float(np.dot(ry, ry)))
+    if denominator == 0.0:
+        return math.nan
+    return max(-1.0, min(1.0, float(np.dot(rx, ry)) / denominator))
+
+
+def _average_ranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], values.size]
+    ranks = np.empty(values.size)
+    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)
+    return ranks
+
+
+# --- argument checks -----------------------------------------------------------------------
+
+
+class _IntPredicate(Protocol):
+    def __call__(self, j: int, /) -> bool: ...
+
+
+def _as_floats(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    data = np.asarray(values, dtype=np.float64).ravel()
+    if bool(np.any(np.isnan(data))):
+        raise ValueError("values contain NaN")
+    return data
+
+
+def _positive_logs(values: npt.ArrayLike, name: str) -> npt.NDArray[np.float64]:
+    data = _as_floats(values)
+    if bool(np.any(data <= 0.0)):
+        raise ValueError(f"{name} must all be > 0 for a log-scale statistic")
+    return np.log(data)
+
+
+def _check_open_probability(p: float, name: str) -> None:
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"{name} must be in (0, 1), got {p}")
+
+
+def _check_confidence(confidence: float) -> float:
+    _check_open_probability(confidence, "confidence")
+    return confidence
+
+
+def _check_df(df: float) -> None:
+    if not df > 0.0:
+        raise ValueError(f"degrees of freedom must be > 0, got {df}")
+
+
+def _check_binomial(n: int, p: float) -> None:
+    if n < 0 or not 0.0 <= p <= 1.0:
+        raise ValueError(f"need n ≥ 0 and 0 ≤ p ≤ 1, got n={n}, p={p}")
