@@ -11,15 +11,17 @@ Pure: takes text, returns values. Reading the file is the caller's business.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from typing import TYPE_CHECKING, Any
 
 from autotune_bot.errors import YamlSyntaxError
 
-__all__ = ["Position", "load_yaml", "position_of_key", "position_of_item", "position_of_node"]
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+# ruamel.yaml is imported on first use: `autotune analyze --metrics FILE` never needs it,
+# and start-up time counts for that command.
+
+__all__ = ["Position", "load_yaml", "position_of_item", "position_of_key", "position_of_node"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class Position:
 
 
 def _new_yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     return yaml
@@ -42,6 +46,8 @@ def load_yaml(text: str, source: str) -> Any:
     Raises :class:`YamlSyntaxError` naming ``source`` and the line of the problem.
     Multi-document files yield their first non-empty document.
     """
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = _new_yaml()
     try:
         docs = list(yaml.load_all(text))
@@ -52,6 +58,9 @@ def load_yaml(text: str, source: str) -> Any:
         raise YamlSyntaxError(f"invalid YAML: {problem}", path=source, line=line) from err
     except YAMLError as err:
         raise YamlSyntaxError(f"invalid YAML: {err}", path=source) from err
+    except (TypeError, RecursionError) as err:
+        # e.g. a mapping used as a key, or nesting deeper than the parser can follow
+        raise YamlSyntaxError(f"unsupported YAML: {err}", path=source) from err
     for doc in docs:
         if doc is not None:
             return doc
@@ -60,6 +69,8 @@ def load_yaml(text: str, source: str) -> Any:
 
 def position_of_node(node: Any) -> Position | None:
     """Where a mapping or sequence starts, if the loader recorded it."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     if isinstance(node, CommentedMap | CommentedSeq):
         return Position(node.lc.line + 1, node.lc.col + 1)
     return None
@@ -67,6 +78,8 @@ def position_of_node(node: Any) -> Position | None:
 
 def position_of_key(mapping: Any, key: Any) -> Position | None:
     """Where ``key`` of ``mapping`` is written."""
+    from ruamel.yaml.comments import CommentedMap
+
     if isinstance(mapping, CommentedMap) and key in mapping:
         try:
             line, col = mapping.lc.key(key)
@@ -78,6 +91,8 @@ def position_of_key(mapping: Any, key: Any) -> Position | None:
 
 def position_of_item(seq: Any, index: int) -> Position | None:
     """Where item ``index`` of ``seq`` is written."""
+    from ruamel.yaml.comments import CommentedSeq
+
     if isinstance(seq, CommentedSeq) and 0 <= index < len(seq):
         try:
             line, col = seq.lc.item(index)

@@ -16,19 +16,19 @@ the cut is a true record boundary.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import msgspec
 
 from autotune_bot.errors import MetricsError
 from autotune_bot.metrics.problems import DataProblem, ProblemLog
 from autotune_bot.metrics.schema import RawRecord
+from autotune_bot.metrics.source import MetricsSource, open_source
 
 __all__ = ["Batch", "read_batches"]
 
@@ -36,6 +36,9 @@ BLOCK_SIZE = 8 * 1024 * 1024
 _CANDIDATE_WINDOW = 256 * 1024
 _MAX_FAST_TRIES = 3
 _SEPARATOR = re.compile(rb"\}\s*,\s*\{")
+_NEXT_VALUE = re.compile(r",\s*(?=\{)")  # where to resume after a bad value
+_ONLY_WS = re.compile(r"\s*\Z")
+_LIST_LINE_END = re.compile(rb"\s*[\[{]")
 _WS = b" \t\r\n"
 
 _fast_one = msgspec.json.Decoder(RawRecord)
@@ -70,36 +73,50 @@ class Batch:
         return None
 
 
-def _open(path: Path) -> IO[bytes]:
-    raw = path.open("rb")
-    magic = raw.read(2)
-    raw.seek(0)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
-
-
 def read_batches(path: Path, display: str, problems: ProblemLog) -> Iterator[Batch]:
     """Yield the records of one metrics file in batches; count every problem in ``problems``.
 
     Raises :class:`MetricsError` only when the file cannot be opened or decompressed at all.
     """
     try:
-        stream = _open(path)
+        stream = open_source(path)
     except OSError as err:
         raise MetricsError(
             f"cannot read metrics file: {err.strerror or err}", path=display
         ) from err
+    truncations = problems.counts["truncated"]
     try:
         with stream:
             head = stream.read(BLOCK_SIZE)
+            if not head and stream.error is not None:
+                raise MetricsError(f"cannot decompress: {stream.error}", path=display)
             start = len(head) - len(head.lstrip(_WS))
-            if head[start : start + 1] == b"[":
+            if head[start : start + 1] == b"[" and not _list_then_lines(head, start):
                 yield from _read_array(stream, head, start + 1, display, problems)
             else:
                 yield from _read_lines(stream, head, display, problems)
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+    except OSError as err:
         problems.add(DataProblem("truncated", display, None, None, f"cannot read further: {err}"))
+        return
+    if stream.error is not None and problems.counts["truncated"] == truncations:
+        # The data ended between two records: nothing above noticed the cut.
+        problems.add(
+            DataProblem("truncated", display, None, None, f"compressed data: {stream.error}")
+        )
+
+
+def _list_then_lines(head: bytes, start: int) -> bool:
+    """Whether a file starting with "[" is JSON Lines whose first line is a JSON list."""
+    newline = head.find(b"\n", start)
+    if newline < 0 or not head[start:newline].rstrip(_WS).endswith(b"]"):
+        return False
+    if _LIST_LINE_END.match(head, newline) is None:
+        return False
+    try:
+        msgspec.json.decode(head[start:newline])
+    except msgspec.DecodeError:
+        return False
+    return True
 
 
 # --- tolerant path -------------------------------------------------------------------------
@@ -145,18 +162,26 @@ class _SlowResult:
     records: list[RawRecord]
     lines: list[int]
     consumed: int  # bytes consumed from the block
-    finished: bool  # saw the closing bracket
     count: int  # values seen (good or bad), to advance the file index
 
 
 def _slow_array(
-    block: bytes, eof: bool, display: str, first_line: int, first_index: int, log: ProblemLog
+    block: bytes,
+    eof: bool,
+    display: str,
+    first_line: int,
+    first_index: int,
+    log: ProblemLog,
+    resync: re.Pattern[str] | None,
 ) -> _SlowResult:
+    """Decode array values one by one. Short of ``eof``, stops where more data is needed;
+    at ``eof``, reads to the end and reports everything, including an unclosed array."""
     text = block.decode("utf-8", "surrogateescape")
     records: list[RawRecord] = []
     lines: list[int] = []
     pos, end, index = 0, len(text), first_index
     line, line_pos = first_line, 0
+    settled = False  # at eof: the end of the array was seen or its absence reported
 
     def line_at(p: int) -> int:
         nonlocal line, line_pos
@@ -170,27 +195,38 @@ def _slow_array(
             pos += 1
             continue
         if ch == "]":
-            return _SlowResult(records, lines, len(block), True, index - first_index)
+            if _ONLY_WS.match(text, pos + 1):
+                # The end of the array, unless more data follows in the next block.
+                pos, settled = (end, True) if eof else (pos, False)
+                break
+            resume = _resume_at(text, pos + 1, resync)
+            if resume is None and not eof:
+                break
+            detail = "data after the end of the array" if resume is None else "unexpected ']'"
+            log.add(DataProblem("malformed_json", display, line_at(pos), None, detail))
+            if resume is None:
+                pos, settled = end, True
+                break
+            pos = resume
+            continue
         try:
             value, nxt = _std.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            if not eof and _is_truncation(err, text):
-                break  # the record continues in the next block
-            resume = _SEPARATOR.search(
-                block, len(text[: err.pos].encode("utf-8", "surrogateescape"))
-            )
-            if resume is None and not eof:
-                break  # read on until a point to resume from appears
+            resume = _resume_at(text, max(err.pos, pos + 1), resync)
+            if not eof and (resume is None or _is_truncation(err, text)):
+                break  # the record may continue in the next block
             where = line_at(pos)
             if resume is None:
-                log.add(
-                    DataProblem("truncated", display, where, index, f"{err.msg}; file ends early")
-                )
-                pos = end
+                closed = text.rstrip().endswith("]")
+                kind, detail = ("malformed_json", err.msg) if closed else ("truncated", "")
+                detail = detail or f"{err.msg}; file ends early"
+                log.add(DataProblem(kind, display, where, index, detail))
+                index += 1
+                pos, settled = end, True
                 break
             log.add(DataProblem("malformed_json", display, where, index, err.msg))
             index += 1
-            pos = len(block[: resume.end() - 1].decode("utf-8", "surrogateescape"))
+            pos = resume
             continue
         where = line_at(pos)
         record = _convert(value, display, where, index, log)
@@ -199,8 +235,21 @@ def _slow_array(
             lines.append(where)
         index += 1
         pos = nxt
+    if eof and not settled:
+        log.add(DataProblem("truncated", display, line_at(end), None, "array is not closed"))
     consumed = len(text[:pos].encode("utf-8", "surrogateescape"))
-    return _SlowResult(records, lines, consumed, False, index - first_index)
+    return _SlowResult(records, lines, consumed, index - first_index)
+
+
+def _resume_at(text: str, start: int, resync: re.Pattern[str] | None) -> int | None:
+    """Where the next record probably starts after a bad value: preferably a record that
+    starts with the same key as the file's first record (a nested object rarely does)."""
+    for pattern in (resync, _NEXT_VALUE):
+        if pattern is not None:
+            match = pattern.search(text, start)
+            if match is not None:
+                return match.end()
+    return None
 
 
 def _is_truncation(err: json.JSONDecodeError, text: str) -> bool:
@@ -211,27 +260,33 @@ def _is_truncation(err: json.JSONDecodeError, text: str) -> bool:
 # --- JSON arrays ---------------------------------------------------------------------------
 
 
-def _first_key_separator(block: bytes) -> re.Pattern[bytes] | None:
+def _first_key_patterns(
+    block: bytes,
+) -> tuple[re.Pattern[bytes] | None, re.Pattern[str] | None]:
+    """Patterns for the start of a record that begins with the same key as the file's first
+    record: a "}, {" cut candidate, and a resume point after a bad value."""
     match = re.match(rb'\s*\{\s*("(?:[^"\\]|\\.){1,64}")\s*:', block)
     if match is None:
-        return None
-    return re.compile(rb"\}\s*,\s*\{\s*" + re.escape(match.group(1)) + rb"\s*:")
+        return None, None
+    key = match.group(1)
+    resume = r",\s*(?=\{\s*" + re.escape(key.decode("utf-8", "surrogateescape")) + r"\s*:)"
+    return re.compile(rb"\}\s*,\s*\{\s*" + re.escape(key) + rb"\s*:"), re.compile(resume)
 
 
 def _read_array(
-    stream: IO[bytes], head: bytes, body_start: int, display: str, log: ProblemLog
+    stream: MetricsSource, head: bytes, body_start: int, display: str, log: ProblemLog
 ) -> Iterator[Batch]:
     # ``buf`` always holds "[" followed by the unread part of the array body, so a prefix of
     # it is a complete JSON array once its last byte is set to "]": no copies per block.
     buf = bytearray(b"[")
     buf += memoryview(head)[body_start:]
-    preferred = _first_key_separator(bytes(buf[1 : 1 + 4096]))
+    preferred, resync = _first_key_patterns(bytes(buf[1 : 1 + 4096]))
     line = 1 + head.count(b"\n", 0, body_start)
     index = 0
     eof = len(head) < BLOCK_SIZE
     while True:
         if eof:
-            yield from _read_array_tail(buf, display, line, index, log)
+            yield from _read_array_tail(buf, display, line, index, log, resync)
             return
         cut = _fast_cut(buf, preferred)
         if cut is not None:
@@ -244,21 +299,24 @@ def _read_array(
             del buf[1:cut_at]
         else:
             data = bytes(buf[1:])
-            result = _slow_array(data, False, display, line, index, log)
+            result = _slow_array(data, False, display, line, index, log, resync)
             if result.records:
                 yield Batch(result.records, index, result.lines)
             index += result.count
             line += data.count(b"\n", 0, result.consumed)
             del buf[1 : 1 + result.consumed]
-            if result.finished:
-                return
         more = stream.read(BLOCK_SIZE)
         eof = len(more) < BLOCK_SIZE
         buf += more
 
 
 def _read_array_tail(
-    buf: bytearray, display: str, line: int, index: int, log: ProblemLog
+    buf: bytearray,
+    display: str,
+    line: int,
+    index: int,
+    log: ProblemLog,
+    resync: re.Pattern[str] | None,
 ) -> Iterator[Batch]:
     end = len(buf.rstrip(_WS))
     if end > 1 and buf[end - 1 : end] == b"]":
@@ -274,11 +332,9 @@ def _read_array_tail(
                 block.release()
             return
     data = bytes(buf[1:])
-    result = _slow_array(data, True, display, line, index, log)
+    result = _slow_array(data, True, display, line, index, log, resync)
     if result.records:
         yield Batch(result.records, index, result.lines)
-    if not result.finished and data[result.consumed :].strip(_WS):
-        log.add(DataProblem("truncated", display, None, None, "array is not closed"))
 
 
 def _fast_cut(
@@ -308,7 +364,9 @@ def _fast_cut(
 # --- JSON Lines ----------------------------------------------------------------------------
 
 
-def _read_lines(stream: IO[bytes], head: bytes, display: str, log: ProblemLog) -> Iterator[Batch]:
+def _read_lines(
+    stream: MetricsSource, head: bytes, display: str, log: ProblemLog
+) -> Iterator[Batch]:
     data = head
     eof = len(head) < BLOCK_SIZE
     line_no = 0
@@ -317,10 +375,11 @@ def _read_lines(stream: IO[bytes], head: bytes, display: str, log: ProblemLog) -
         value = _whole_document(data)
         if value is not None:
             values = value if isinstance(value, list) else [value]
-            converted = [_convert(item, display, None, i, log) for i, item in enumerate(values)]
+            at = 1 + data.count(b"\n", 0, len(data) - len(data.lstrip(_WS)))
+            converted = [_convert(item, display, at, i, log) for i, item in enumerate(values)]
             kept = [record for record in converted if record is not None]
             if kept:
-                yield Batch(kept, 0, None)
+                yield Batch(kept, 0, [at] * len(kept))
             return
     while True:
         if eof:

@@ -91,7 +91,9 @@ class Node:
     line: int
     path: YamlPath  # path of the node mapping
     raw: Any  # the round-trip mapping, read-only for consumers
-    next: tuple[str, ...]  # explicit `next` targets (or `edges:` targets in the `workflow:` dialect)
+    next: tuple[
+        str, ...
+    ]  # explicit `next` targets (or `edges:` targets in the `workflow:` dialect)
     fields: dict[str, Field] = field(default_factory=dict)  # tunable fields by name
     team: TeamSpec | None = None
     parallel_nodes: tuple[str, ...] = ()  # for `parallel` nodes

@@ -1,0 +1,194 @@
+"""The `autotune` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from autotune_bot import __version__
+from autotune_bot.errors import AutotuneError, InputError, UsageError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autotune",
+        description="Profile multi-agent workflows, find bottlenecks, propose validated changes.",
+    )
+    parser.add_argument("--version", action="version", version=f"autotune-bot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--repo",
+        type=Path,
+        default=Path("."),
+        help="repository root (default: the current directory)",
+    )
+    common.add_argument(
+        "--settings",
+        type=Path,
+        default=None,
+        help="settings file (default: .autotune.yml at the repository root)",
+    )
+
+    analyze = sub.add_parser(
+        "analyze", parents=[common], help="profile executions and report bottlenecks"
+    )
+    analyze.add_argument(
+        "--team-id",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="analyse only this team (repeatable); default: every team",
+    )
+    analyze.add_argument(
+        "--workflow",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="analyse only this workflow (repeatable)",
+    )
+    analyze.add_argument(
+        "--metrics",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="read only these metrics files (repeatable)",
+    )
+    analyze.add_argument(
+        "--config",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="YAML",
+        help="read only these workflow files (repeatable)",
+    )
+    analyze.add_argument("--format", choices=("text", "json"), default="text")
+    analyze.add_argument(
+        "--output", type=Path, default=None, help="also write the JSON report to this file"
+    )
+
+    sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check .autotune.yml and every workflow file; exit 1 on problems",
+    )
+    sub.add_parser("schema", help="print the JSON Schema of .autotune.yml")
+    return parser
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from autotune_bot.analysis.analyzer import analyze
+    from autotune_bot.report.json_report import report_to_json
+    from autotune_bot.repository import load_inputs
+
+    teams = frozenset(args.team_id) if args.team_id else None
+    inputs = load_inputs(
+        args.repo,
+        settings_file=args.settings,
+        workflow_files=args.config,
+        metrics_files=args.metrics,
+        member_teams=teams,
+    )
+    store = inputs.metrics.store
+    if args.team_id:
+        known = set(store.team_names.names)
+        missing = [t for t in args.team_id if t not in known]
+        if missing:
+            listed = ", ".join(sorted(known)) or "none"
+            raise UsageError(
+                f"no records for team id {', '.join(missing)} (teams in the metrics: {listed})",
+                field="--team-id",
+            )
+    workflow_names = args.workflow
+    if args.team_id and not args.workflow:
+        workflow_names = []  # a team-focused run does not analyse whole workflows
+    report = analyze(
+        store,
+        inputs.metrics.problems,
+        inputs.workflows,
+        inputs.settings,
+        team_ids=args.team_id,
+        workflow_names=workflow_names,
+        workflow_errors=inputs.workflow_errors,
+    )
+    as_json = report_to_json(report, inputs.settings_path)
+    if args.output is not None:
+        args.output.write_text(json.dumps(as_json, indent=2) + "\n", encoding="utf-8")
+    if args.format == "json":
+        sys.stdout.write(json.dumps(as_json, indent=2) + "\n")
+    else:
+        from autotune_bot.report.terminal import render_report
+
+        sys.stdout.write(render_report(report))
+    for err in (*inputs.workflow_errors, *inputs.metrics.unreadable):
+        print(f"autotune: error: {err}", file=sys.stderr)
+    return 1 if inputs.workflow_errors or inputs.metrics.unreadable else 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from autotune_bot.discovery import discover
+    from autotune_bot.settings import load_settings
+    from autotune_bot.workflow.loader import read_workflow_file
+
+    problems: list[str] = []
+    try:
+        settings, where = load_settings(args.repo, args.settings)
+    except InputError as err:
+        for problem in getattr(err, "problems", [err]):
+            print(f"autotune: error: {problem}", file=sys.stderr)
+        return 1
+    found = discover(args.repo, settings)
+    checked = 0
+    for path in found.workflow_files:
+        checked += 1
+        try:
+            wf_file = read_workflow_file(path, found.display(path))
+        except InputError as err:
+            problems.append(str(err))
+            continue
+        for wf in wf_file.workflows:
+            for warning in wf.warnings:
+                print(f"autotune: warning: {warning}", file=sys.stderr)
+    for problem in problems:
+        print(f"autotune: error: {problem}", file=sys.stderr)
+    source = where or "defaults (no .autotune.yml)"
+    print(f"settings: {source}: ok")
+    print(
+        f"workflow files: {checked - len(problems)} of {checked} ok; "
+        f"metrics files found: {len(found.metrics_files)}"
+    )
+    return 1 if problems else 0
+
+
+def _schema(_: argparse.Namespace) -> int:
+    from autotune_bot.settings import settings_json_schema
+
+    sys.stdout.write(json.dumps(settings_json_schema(), indent=2) + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {"analyze": _analyze, "validate": _validate, "schema": _schema}
+    try:
+        return handlers[args.command](args)
+    except InputError as err:
+        for problem in getattr(err, "problems", [err]):
+            print(f"autotune: error: {problem}", file=sys.stderr)
+        return 2
+    except AutotuneError as err:
+        print(f"autotune: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

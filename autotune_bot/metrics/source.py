@@ -1,0 +1,79 @@
+"""Opening a metrics file: plain or gzip (told apart by magic bytes, not by the name).
+
+A gzip stream that is cut short or corrupt part-way still yields everything decompressed
+before the damage: the reader gets the data and the error separately, so it can keep the
+good records and report the rest. Decompression errors never escape as exceptions.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+__all__ = ["MetricsSource", "open_source"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+
+
+class MetricsSource:
+    """The bytes of one metrics file; ``read`` returns fewer bytes than asked only at the end.
+
+    ``error`` is set when the data ended because of a decompression error, not the file's end.
+    """
+
+    def __init__(self, raw: IO[bytes], compressed: bool) -> None:
+        self._raw = raw
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else None
+        self.error: Exception | None = None
+
+    def read(self, size: int) -> bytes:
+        if self._gzip is None:
+            return self._raw.read(size)
+        parts: list[bytes] = []
+        got = 0
+        # Small steps: GzipFile.read discards what it decompressed when it then fails.
+        while got < size and self.error is None:
+            try:
+                chunk = self._gzip.read1(min(size - got, _CHUNK))
+            except (OSError, EOFError, zlib.error) as err:
+                self.error = err
+                break
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        try:
+            if self._gzip is not None:
+                self._gzip.close()
+        finally:
+            self._raw.close()
+
+    def __enter__(self) -> MetricsSource:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_source(path: Path) -> MetricsSource:
+    """Open ``path``; raises OSError when the file cannot be opened."""
+    raw = path.open("rb")
+    try:
+        magic = raw.read(2)
+        raw.seek(0)
+    except OSError:
+        raw.close()
+        raise
+    return MetricsSource(raw, magic == _GZIP_MAGIC)

@@ -1,0 +1,1 @@
+"""Renderers of analysis reports (terminal text, JSON)."""

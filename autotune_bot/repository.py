@@ -1,0 +1,76 @@
+"""Edge: read what a repository holds (settings, workflow files, metrics) into values.
+
+The only module of the analysis path that touches the file system. Bad files are collected
+as errors and skipped; everything else is still loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autotune_bot.discovery import discover
+from autotune_bot.errors import InputError, UsageError
+from autotune_bot.metrics.ingest import IngestResult, ingest_files
+from autotune_bot.settings import Settings, load_settings
+from autotune_bot.workflow.loader import read_workflow_file
+from autotune_bot.workflow.model import WorkflowFile
+
+__all__ = ["RepositoryInputs", "load_inputs"]
+
+
+@dataclass(frozen=True)
+class RepositoryInputs:
+    root: Path
+    settings: Settings
+    settings_path: str | None
+    workflows: tuple[WorkflowFile, ...]
+    workflow_errors: tuple[InputError, ...]
+    metrics: IngestResult
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_inputs(
+    root: Path,
+    *,
+    settings_file: Path | None = None,
+    workflow_files: Sequence[Path] = (),
+    metrics_files: Sequence[Path] = (),
+    member_teams: frozenset[str] | None = None,
+) -> RepositoryInputs:
+    """Load a repository's inputs.
+
+    Explicit ``workflow_files`` / ``metrics_files`` replace discovery for that kind (with
+    ``--metrics`` given, nothing else is read for metrics, and no workflow file is read
+    unless ``--config`` names one). Raises :class:`SettingsError` for a bad settings file
+    and :class:`UsageError` for a named file that does not exist.
+    """
+    settings, settings_path = load_settings(root, settings_file)
+    explicit = bool(workflow_files) or bool(metrics_files)
+    for path in (*workflow_files, *metrics_files):
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+    if explicit:
+        wf_paths = list(workflow_files)
+        m_paths = list(metrics_files)
+        if not metrics_files:
+            m_paths = list(discover(root, settings).metrics_files)
+    else:
+        found = discover(root, settings)
+        wf_paths, m_paths = list(found.workflow_files), list(found.metrics_files)
+    workflows: list[WorkflowFile] = []
+    errors: list[InputError] = []
+    for path in wf_paths:
+        try:
+            workflows.append(read_workflow_file(path, _display(root, path)))
+        except InputError as err:
+            errors.append(err)
+    metrics = ingest_files(((p, _display(root, p)) for p in m_paths), member_teams=member_teams)
+    return RepositoryInputs(root, settings, settings_path, tuple(workflows), tuple(errors), metrics)
