@@ -237,6 +237,7 @@ def _workflow_reports(
             thresholds=a.thresholds,
             confidence=a.confidence,
             min_samples=a.min_samples,
+            declared=settings.baselines,
         )
         findings = run_workflow_detectors(ctx)
         if code is None:

@@ -193,8 +193,9 @@ def high_latency_outliers(ctx: TeamContext) -> list[Finding]:
             affected=(ctx.team,),
             message=(
                 f"{tail.count_beyond} of {tail.n} runs ({100 * tail.share_beyond:.1f}%) take "
-                f"longer than {tail.far_fence:.0f}s, {ratio:.0f}× what the bulk of the "
-                f"distribution predicts; they account for {100 * time_share:.0f}% of the time"
+                f"longer than {tail.far_fence:.0f}s, where a log-normal fitted to the bulk of "
+                f"the runs predicts {100 * tail.expected_share:.2g}%; they account for "
+                f"{100 * time_share:.0f}% of the time"
             ),
             recommendation="set a timeout from successful runs' P95 and look for the cause of the "
             "slow runs (retries, consensus rounds, stuck tools)",

@@ -8,8 +8,8 @@ count as a bottleneck are settings (``analysis.thresholds``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +19,7 @@ from autotune_bot.analysis.insight import Evidence, Insight, Unsupported, clamp0
 from autotune_bot.analysis.tool_repeats import repeat_findings
 from autotune_bot.analysis.workflow_profile import NodeMatrix, NodeProfile, critical_paths
 from autotune_bot.metrics.columns import MetricsStore
-from autotune_bot.settings import AnalysisThresholds
+from autotune_bot.settings import AnalysisThresholds, Baseline
 from autotune_bot.workflow.dataflow import parallelizable_runs, unused_outputs
 from autotune_bot.workflow.graph import WorkflowGraph
 from autotune_bot.workflow.model import WorkflowDef
@@ -41,6 +41,16 @@ class WorkflowContext:
     thresholds: AnalysisThresholds
     confidence: float
     min_samples: int
+    declared: Mapping[str, Baseline] = field(default_factory=dict)  # settings.baselines
+
+    def within_declared(self, node: str) -> bool:
+        """Whether the node has a declared duration baseline and its mean is within it: a
+        node doing the work it is expected to do is not a bottleneck however large."""
+        base = self.declared.get(node)
+        prof = self.nodes.get(node)
+        if base is None or base.duration_seconds is None or prof is None or prof.duration is None:
+            return False
+        return prof.duration.mean <= base.duration_seconds
 
     def where(self, node: str | None) -> str | None:
         wf = self.definition
@@ -106,7 +116,7 @@ def slow_nodes(ctx: WorkflowContext) -> list[Finding]:
     limit = ctx.thresholds.slow_node_ratio
     for node, mean in means.items():
         ratio = mean / median if median > 0 else math.inf
-        if ratio < limit:
+        if ratio < limit or ctx.within_declared(node):
             continue
         dist = measured[node].duration
         assert dist is not None
@@ -152,7 +162,7 @@ def dominant_nodes(ctx: WorkflowContext) -> list[Finding]:
     )
     for k, node in enumerate(m.nodes):
         share = float((d[:, k] * on_path[:, k]).sum() / total)
-        if share < ctx.thresholds.dominant_node_share:
+        if share < ctx.thresholds.dominant_node_share or ctx.within_declared(node):
             continue
         out.append(
             ctx.insight(

@@ -65,7 +65,6 @@ _TEAM_COLUMNS: dict[str, Any] = {
 _MEMBER_COLUMNS: dict[str, Any] = {
     "team_row": _I32,
     "member": _I32,
-    "role": _I32,
     "success": _I8,
     "duration": _F64,
     "tool_calls": _F64,
@@ -108,11 +107,20 @@ def _numbers(records: list[Any], fields: tuple[str, ...]) -> npt.NDArray[np.floa
     """
     out = np.empty((len(records), len(fields)), dtype=np.float64)
     for k, name in enumerate(fields):
-        out[:, k] = np.array(list(map(attrgetter(name), records)), dtype=np.float64)
+        column = list(map(attrgetter(name), records))
+        nones = column.count(None)
+        if nones == len(column):
+            out[:, k] = np.nan  # an absent field: skip numpy's slow path for None
+        elif nones == 0:
+            out[:, k] = column
+        else:
+            out[:, k] = np.array(column, dtype=np.float64)
     return out
 
 
 def _flags(values: list[bool | None]) -> npt.NDArray[np.int8]:
+    if values.count(None) == 0:
+        return np.array(values, dtype=np.int8)
     as_float = np.array(values, dtype=np.float64)
     return np.where(np.isnan(as_float), -1, as_float).astype(np.int8)
 
@@ -304,6 +312,8 @@ class StoreBuilder:
                     parsed = np.array([v[:cut] for v in values], dtype="datetime64[us]")  # type: ignore[index]
                 except ValueError:
                     break
+                if np.isnat(parsed).any():
+                    break  # e.g. a bare "+00:00": the per-value path reports it
                 return parsed.astype(np.int64) / 1e6
         return np.array(
             [self._timestamp(v, batch, i) for v, i in zip(values, where, strict=True)],
@@ -447,7 +457,6 @@ class StoreBuilder:
         m = self.m
         m["team_row"].append(rows)
         m["member"].append(self.names["member"].codes_of(keys))
-        m["role"].append(self.names["misc"].codes_of([v.role for v in values]))
         m["success"].append(_flags(list(map(_SUCCESS, values))))
         m["duration"].append(np.where((duration > 0) & (duration < math.inf), duration, np.nan))
         m["tool_calls"].append(_clean(nums[:, 1]))

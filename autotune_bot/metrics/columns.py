@@ -91,7 +91,6 @@ class MemberTable:
 
     team_row: I32
     member: I32
-    role: I32
     success: I8
     duration: F64
     tool_calls: F64

@@ -35,6 +35,7 @@ __all__ = ["Batch", "read_batches"]
 BLOCK_SIZE = 8 * 1024 * 1024
 _CANDIDATE_WINDOW = 256 * 1024
 _MAX_FAST_TRIES = 3
+_RESYNC_LOOKAHEAD = 1024 * 1024  # text searched for a record like the first before any object
 _SEPARATOR = re.compile(rb"\}\s*,\s*\{")
 _NEXT_VALUE = re.compile(r",\s*(?=\{)")  # where to resume after a bad value
 _ONLY_WS = re.compile(r"\s*\Z")
@@ -199,7 +200,7 @@ def _slow_array(
                 # The end of the array, unless more data follows in the next block.
                 pos, settled = (end, True) if eof else (pos, False)
                 break
-            resume = _resume_at(text, pos + 1, resync)
+            resume = _resume_at(text, pos + 1, resync, eof)
             if resume is None and not eof:
                 break
             detail = "data after the end of the array" if resume is None else "unexpected ']'"
@@ -212,7 +213,7 @@ def _slow_array(
         try:
             value, nxt = _std.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            resume = _resume_at(text, max(err.pos, pos + 1), resync)
+            resume = _resume_at(text, max(err.pos, pos + 1), resync, eof)
             if not eof and (resume is None or _is_truncation(err, text)):
                 break  # the record may continue in the next block
             where = line_at(pos)
@@ -241,15 +242,18 @@ def _slow_array(
     return _SlowResult(records, lines, consumed, index - first_index)
 
 
-def _resume_at(text: str, start: int, resync: re.Pattern[str] | None) -> int | None:
+def _resume_at(text: str, start: int, resync: re.Pattern[str] | None, eof: bool) -> int | None:
     """Where the next record probably starts after a bad value: preferably a record that
-    starts with the same key as the file's first record (a nested object rarely does)."""
-    for pattern in (resync, _NEXT_VALUE):
-        if pattern is not None:
-            match = pattern.search(text, start)
-            if match is not None:
-                return match.end()
-    return None
+    starts with the same key as the file's first record (a nested object rarely does), else
+    any object after a comma once enough text follows. None: read on (or, at eof, none)."""
+    if resync is not None:
+        match = resync.search(text, start)
+        if match is not None:
+            return match.end()
+        if not eof and len(text) - start < _RESYNC_LOOKAHEAD:
+            return None
+    match = _NEXT_VALUE.search(text, start)
+    return None if match is None else match.end()
 
 
 def _is_truncation(err: json.JSONDecodeError, text: str) -> bool:

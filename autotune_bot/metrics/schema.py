@@ -30,7 +30,6 @@ class MemberRecord(msgspec.Struct, gc=False):
     success: bool | None = None
     duration_seconds: float | None = None
     tool_calls_used: float | None = None
-    role: str | None = None
     cost: float | None = None
     cost_usd: float | None = None
     input_tokens: float | None = None

@@ -30,7 +30,8 @@ def _fmt(value: float | None, unit: str = "") -> str:
         "share of run time",
         "share of calls repeated",
     ):
-        return f"{100 * value:.1f}%"
+        pct = 100 * value
+        return f"{pct:.1f}%" if pct == 0 or abs(pct) >= 0.1 else f"{pct:.2g}%"
     text = f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
     return f"{text} {unit}".rstrip() if unit and unit != "s" else text + (unit if unit else "")
 
