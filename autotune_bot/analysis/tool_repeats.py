@@ -50,7 +50,7 @@ def repeat_findings(
                 ctx.insight(
                     "missing_caching",
                     None,
-                    severity=clamp01(share),
+                    severity=clamp01(2.0 * share),
                     current_value=share,
                     baseline_value=ctx.thresholds.cache_repeat_share,
                     unit="share of calls repeated",

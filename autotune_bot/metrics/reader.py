@@ -38,6 +38,7 @@ _MAX_FAST_TRIES = 3
 _RESYNC_LOOKAHEAD = 1024 * 1024  # text searched for a record like the first before any object
 _SEPARATOR = re.compile(rb"\}\s*,\s*\{")
 _NEXT_VALUE = re.compile(r",\s*(?=\{)")  # where to resume after a bad value
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]')  # strings and structure
 _ONLY_WS = re.compile(r"\s*\Z")
 _LIST_LINE_END = re.compile(rb"\s*[\[{]")
 _WS = b" \t\r\n"
@@ -213,9 +214,15 @@ def _slow_array(
         try:
             value, nxt = _std.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            resume = _resume_at(text, max(err.pos, pos + 1), resync, eof)
-            if not eof and (resume is None or _is_truncation(err, text)):
-                break  # the record may continue in the next block
+            if not eof and _is_truncation(err, text):
+                break  # the record continues in the next block
+            resume = _skip_value(text, pos)
+            if resume is None:
+                if not eof and len(text) - pos < _RESYNC_LOOKAHEAD:
+                    break  # read on: the bad value may end in the next block
+                resume = _resume_at(text, max(err.pos, pos + 1), resync, eof)
+                if resume is None and not eof:
+                    break
             where = line_at(pos)
             if resume is None:
                 closed = text.rstrip().endswith("]")
@@ -240,6 +247,23 @@ def _slow_array(
         log.add(DataProblem("truncated", display, line_at(end), None, "array is not closed"))
     consumed = len(text[:pos].encode("utf-8", "surrogateescape"))
     return _SlowResult(records, lines, consumed, index - first_index)
+
+
+def _skip_value(text: str, start: int) -> int | None:
+    """Where a bad value that starts at ``start`` ends, going by its brackets: the comma or
+    the closing "]" after it. None if its brackets do not balance before the text ends."""
+    depth = 0
+    for match in _TOKENS.finditer(text, start):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+        elif token in "]}":
+            depth -= 1
+            if depth < 0:
+                return match.start() if token == "]" else None
+        elif token == "," and depth == 0:
+            return match.start()
+    return None
 
 
 def _resume_at(text: str, start: int, resync: re.Pattern[str] | None, eof: bool) -> int | None:

@@ -164,7 +164,9 @@ class AnalysisThresholds(_Section):
         0.1, description="Share of total cost from which a tool counts as expensive."
     )
     cache_repeat_share: Fraction = Field(
-        0.2, description="Share of repeated identical tool calls from which caching pays."
+        0.05,
+        description="Share of a tool's calls that repeat an identical call (same tool and "
+        "args_hash) in the same run, from which a missing cache is reported.",
     )
 
 

@@ -122,7 +122,7 @@ def test_defaults_of_every_section() -> None:
         dominant_node_share=0.2,
         unreliable_node_success_rate=0.8,
         expensive_tool_share=0.1,
-        cache_repeat_share=0.2,
+        cache_repeat_share=0.05,
     )
     assert (s.search.algorithm, s.search.max_evaluations, s.search.seed) == (
         "hill_climbing",
