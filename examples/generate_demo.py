@@ -213,15 +213,15 @@ RESEARCH_MEMBERS = tuple(
 DEEP_DIVE_RATE = 0.6
 SHARED_QUERY_RATE = 0.70
 DEEP_RESEARCH_STEPS = {
-    "plan": Step(7.0, 0.25, 0.995, "RateLimitError", "gpt-4o", (5000, 1500)),
+    "plan": Step(15.0, 0.25, 0.995, "RateLimitError", "gpt-4o", (5000, 1500)),
     "fetch_papers": Step(22.0, 0.3, 0.99, "TimeoutError", "gpt-4o-mini", (6000, 1200)),
     "fetch_news": Step(15.0, 0.3, 0.99, "TimeoutError", "gpt-4o-mini", (4000, 800)),
     "legacy_enrich": Step(4.0, 0.12, 0.55, "ConnectionError"),
     "route": Step(0.02, 0.3, 1.0, ""),
     "deep_dive": Step(25.0, 0.25, 0.99, "RateLimitError", "gpt-4o", (14000, 2500)),
-    "quick_summary": Step(6.0, 0.25, 0.995, "RateLimitError", "gpt-4o-mini", (5000, 800)),
-    "fact_check": Step(5.0, 0.2, 0.995, "ToolError"),
-    "citation_check": Step(3.0, 0.2, 0.995, "ToolError"),
+    "quick_summary": Step(8.0, 0.25, 0.995, "RateLimitError", "gpt-4o-mini", (5000, 800)),
+    "fact_check": Step(9.0, 0.2, 0.995, "ToolError"),
+    "citation_check": Step(8.0, 0.2, 0.995, "ToolError"),
     "report": Step(5.0, 0.2, 0.998, "RateLimitError", "gpt-4o", (800, 300)),
 }
 
@@ -508,14 +508,15 @@ workflows:
           model_hint: gpt-4o-mini
         output: news
 
-      # Adds citation counts from the old bibliography service. Kept "for now" after the
-      # switch to the arxiv tool. The service times out a lot; failures are logged and the
-      # run carries on.
+      # Adds citation counts and outlet ratings from the old bibliography service. Kept
+      # "for now" after the switch to the arxiv tool. The service times out a lot; failures
+      # are logged and the run carries on.
       - id: legacy_enrich
         type: compute
         handler: bibliography.enrich_citations
         inputs:
           papers: $ctx.papers
+          news: $ctx.news
         output: enrichment
         timeout: 10
 
@@ -1463,8 +1464,7 @@ def deep_research_numbers(data: Data) -> dict[str, Any]:
     return {
         "success": rate(r["success"] for r in runs),
         "team_success": rate(t["success"] for t in team_ran),
-        "team_share": sum(r["node_metrics"]["research_team"]["duration"] for r in done)
-        / sum(r["duration"] for r in done),
+        "team_share": sum(t["duration"] for t in team_ran) / sum(r["duration"] for r in runs),
         "team_share_median": median(
             r["node_metrics"]["research_team"]["duration"] / r["duration"] for r in done
         ),
@@ -1606,8 +1606,8 @@ writes the workflow's result (`report`), which no node reads by design.
    [{enrich_param}] and adds {dr[enrich_duration]:.1f} s to every run. Expected: remove it.
    (Being unused, it is trivially independent of every later node; the fix is removal,
    not parallelisation.)
-6. **Dominant node: `research_team`**, {dr[team_share]:.1%} of the summed duration of
-   successful runs (median per run {dr[team_share_median]:.1%}).
+6. **Dominant node: `research_team`**, {dr[team_share]:.1%} of the summed duration of all
+   runs (median per successful run {dr[team_share_median]:.1%}).
 7. **Latency outliers: `research_team`.** {rs[outliers]} of {rs[n]} executions in
    `research_team.jsonl` [{OUTLIER_RATE:.0%}] take {rs[outlier_low]:.1f}-\
 {rs[outlier_high]:.1f}x the median {rs[median]:.1f} s (one member hangs on a slow fetch);
