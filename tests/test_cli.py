@@ -1,0 +1,113 @@
+"""The `autotune` command line, run in-process on real files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autotune_bot.cli import main
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo-repo"
+
+
+def test_analyze_text_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--repo", str(DEMO)]) == 0
+    out = capsys.readouterr().out
+    assert "Performance Analysis" in out
+    assert "Team: review_team" in out
+    assert "Severity: [" in out
+    assert "Suboptimal formation sequential" in out
+
+
+def test_analyze_json_for_one_team(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    code = main(["analyze", "--repo", str(DEMO), "--team-id", "review_team", "--format", "json",
+                 "--output", str(target)])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(target.read_text())
+    assert printed["schema_version"] == 1
+    assert [t["team_id"] for t in printed["teams"]] == ["review_team"]
+    assert printed["workflows"] == []
+    kinds = {i["bottleneck"] for i in printed["teams"][0]["insights"]}
+    assert "suboptimal_formation_sequential" in kinds
+    members = {m["member_id"] for m in printed["teams"][0]["profile"]["members"]}
+    assert members == {"security", "performance", "style", "docs"}
+
+
+def test_metrics_flag_reads_only_that_file(capsys: pytest.CaptureFixture[str]) -> None:
+    metrics = DEMO / "metrics" / "teams" / "review_team.json"
+    assert main(["analyze", "--repo", str(DEMO), "--metrics", str(metrics), "--format",
+                 "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["inputs"]["files_read"] == ["metrics/teams/review_team.json"]
+    # no workflow file was read, so the formation check says why it could not run
+    review = printed["teams"][0]
+    reasons = {u["analysis"]: u["reason"] for u in review["unsupported"]}
+    assert "not found in any workflow" in reasons["suboptimal_formation"]
+
+
+def test_unknown_team_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--repo", str(DEMO), "--team-id", "nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "--team-id" in err and "nope" in err and "review_team" in err
+
+
+def test_bad_workflow_is_reported_and_others_processed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(DEMO, repo)
+    (repo / "workflows" / "broken.yaml").write_text("workflows:\n  x: [unclosed\n")
+    assert main(["analyze", "--repo", str(repo)]) == 1
+    captured = capsys.readouterr()
+    assert "Team: review_team" in captured.out
+    assert "workflows/broken.yaml:" in captured.err
+
+
+def test_bad_settings_name_file_line_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".autotune.yml").write_text("version: 1\nanalysis:\n  min_sampels: 3\n")
+    assert main(["validate", "--repo", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert ".autotune.yml:3: analysis.min_sampels" in err
+    assert "min_samples" in err
+    assert main(["analyze", "--repo", str(tmp_path)]) == 2
+
+
+def test_validate_ok_on_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--repo", str(DEMO)]) == 0
+    assert "3 of 3 ok" in capsys.readouterr().out
+
+
+def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert "analysis" in schema["properties"]
+    assert schema["title"]
+
+
+def test_python_api_names_from_the_seeds() -> None:
+    from autotune_bot import PerformanceAnalyzer, Settings
+
+    metrics = DEMO / "metrics" / "teams" / "research_team.jsonl"
+    alone = PerformanceAnalyzer()
+    alone.load_metrics_from_file(metrics)
+    insights = alone.analyze_team_workflow(team_id="research_team")
+    # one team, no history, no declared rate: nothing to compare its success rate with
+    assert {i.bottleneck for i in insights} == {"high_latency_outliers"}
+    reasons = {u.analysis for u in alone.analyze().teams[0].unsupported}
+    assert "low_success_rate" in reasons
+
+    constrained = PerformanceAnalyzer(
+        Settings.model_validate({"constraints": {"min_success_rate": 0.85}})
+    )
+    constrained.load_metrics_from_file(metrics)
+    found = constrained.analyze_team_workflow(team_id="research_team")
+    assert {i.bottleneck for i in found} == {"high_latency_outliers", "low_success_rate"}
+    assert all(0.0 <= i.severity <= 1.0 for i in found)
