@@ -58,8 +58,9 @@ def load_yaml(text: str, source: str) -> Any:
         raise YamlSyntaxError(f"invalid YAML: {problem}", path=source, line=line) from err
     except YAMLError as err:
         raise YamlSyntaxError(f"invalid YAML: {err}", path=source) from err
-    except (TypeError, RecursionError) as err:
-        # e.g. a mapping used as a key, or nesting deeper than the parser can follow
+    except (TypeError, RecursionError, AttributeError, ValueError) as err:
+        # ruamel.yaml lets some constructs escape as plain exceptions: a mapping used as a
+        # key, nesting deeper than it can follow, an alias to an anchor it dropped.
         raise YamlSyntaxError(f"unsupported YAML: {err}", path=source) from err
     for doc in docs:
         if doc is not None:

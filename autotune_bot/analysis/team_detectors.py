@@ -219,15 +219,18 @@ def low_success_rate(ctx: TeamContext) -> list[Finding]:
     if base is not None:
         fired = s.high < base - margin
     else:
-        ref = ctx.history[0] if ctx.history else None
+        # Only references with enough known outcomes (a rate of no outcomes is NaN).
+        enough = [h for h in ctx.history if _known_outcomes(h) >= ctx.min_samples]
+        peers = [p for p in ctx.peers if _known_outcomes(p) >= ctx.min_samples]
+        ref = enough[0] if enough else None
         label = f"history: configuration {ref.config}" if ref else ""
-        if ref is None and ctx.peers:
-            pooled_ok = sum(round(p.success.estimate * _known_outcomes(p)) for p in ctx.peers)
-            pooled_n = sum(_known_outcomes(p) for p in ctx.peers)
+        if ref is None and peers:
+            pooled_ok = sum(round(p.success.estimate * _known_outcomes(p)) for p in peers)
+            pooled_n = sum(_known_outcomes(p) for p in peers)
             diff = stats.newcombe_difference(
                 round(s.estimate * n), n, pooled_ok, pooled_n, ctx.confidence
             )
-            base, source = pooled_ok / pooled_n, f"peers: {len(ctx.peers)} other teams pooled"
+            base, source = pooled_ok / pooled_n, f"peers: {len(peers)} other teams pooled"
         elif ref is not None:
             rn = _known_outcomes(ref)
             diff = stats.newcombe_difference(

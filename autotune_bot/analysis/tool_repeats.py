@@ -75,16 +75,21 @@ def repeat_findings(
         in_multi = np.isin(inverse, multi)
         for k in np.flatnonzero(in_multi).tolist():
             spread.setdefault((int(tool[k]), int(inverse[k])), set()).add(int(node[k]))
-    by_tool: dict[int, tuple[set[int], int]] = {}
-    for (tool_code, _group), node_set in spread.items():
+    # tool → (nodes involved, runs where it happens, number of repeated calls across nodes)
+    by_tool: dict[int, tuple[set[int], set[int], int]] = {}
+    for (tool_code, group), node_set in spread.items():
         if len(node_set) > 1:
-            seen_nodes, n_groups = by_tool.get(tool_code, (set(), 0))
-            by_tool[tool_code] = (seen_nodes | node_set, n_groups + 1)
+            seen_nodes, seen_runs, n_groups = by_tool.get(tool_code, (set(), set(), 0))
+            by_tool[tool_code] = (
+                seen_nodes | node_set,
+                seen_runs | {int(uniq[group, 0])},
+                n_groups + 1,
+            )
     runs_total = int(np.unique(run).size)
-    for tool_code, (node_set, n_groups) in by_tool.items():
+    for tool_code, (node_set, run_set, n_groups) in by_tool.items():
         name = ctx.store.tool_names.name(tool_code) or "?"
         names = tuple(sorted(ctx.store.node_names.name(n) or "?" for n in node_set))
-        share = n_groups / runs_total if runs_total else 0.0
+        share = len(run_set) / runs_total if runs_total else 0.0
         out.append(
             ctx.insight(
                 "redundant_operation",

@@ -192,8 +192,7 @@ def unreliable_nodes(ctx: WorkflowContext) -> list[Finding]:
     out: list[Finding] = []
     limit = ctx.thresholds.unreliable_node_success_rate
     for node, p in ctx.nodes.items():
-        n_known = p.runs
-        if n_known < ctx.min_samples or math.isnan(p.success.estimate):
+        if p.outcomes < ctx.min_samples or math.isnan(p.success.estimate):
             continue
         if p.success.high >= limit:
             continue
@@ -206,7 +205,7 @@ def unreliable_nodes(ctx: WorkflowContext) -> list[Finding]:
                 baseline_value=limit,
                 unit="rate",
                 evidence=Evidence(
-                    p.runs,
+                    p.outcomes,
                     (p.success.low, p.success.high),
                     "node success rate",
                     ctx.confidence,

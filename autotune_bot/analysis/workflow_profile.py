@@ -37,6 +37,7 @@ class NodeMatrix:
 class NodeProfile:
     node_id: str
     runs: int  # runs in which the node appears
+    outcomes: int  # runs with a known success value
     success: stats.Interval
     duration: Distribution | None
     mean_input_tokens: float
@@ -84,6 +85,7 @@ def profile_nodes(store: MetricsStore, node_rows: IntArray, confidence: float) -
             NodeProfile(
                 node_id=store.node_names.name(code) or "?",
                 runs=int(mine.size),
+                outcomes=int(known.size),
                 success=stats.wilson_interval(int((known == 1).sum()), int(known.size), confidence),
                 duration=distribution(n.duration[mine], confidence),
                 mean_input_tokens=_mean(n.input_tokens[mine]),
