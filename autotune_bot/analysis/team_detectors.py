@@ -373,7 +373,12 @@ def oversized_team(ctx: TeamContext) -> list[Finding]:
     nil = []
     for m in members:
         dep = m.success_dependence
-        if m.failures >= 10 and dep is not None and dep.high < 0.1:
+        limits = ctx.thresholds
+        if (
+            m.failures >= limits.member_min_failures
+            and dep is not None
+            and dep.high < limits.member_nil_effect
+        ):
             nil.append(m)
     if not nil:
         return []

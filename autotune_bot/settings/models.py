@@ -168,6 +168,16 @@ class AnalysisThresholds(_Section):
         description="Share of a tool's calls that repeat an identical call (same tool and "
         "args_hash) in the same run, from which a missing cache is reported.",
     )
+    member_min_failures: PositiveInt = Field(
+        10,
+        description="Failures of a member needed before its effect on team success is judged "
+        "(oversized_team).",
+    )
+    member_nil_effect: Fraction = Field(
+        0.1,
+        description="A member whose failures lower team success by less than this (upper "
+        "confidence bound) contributes nothing measurable (oversized_team).",
+    )
 
 
 class AnalysisSettings(_Section):
