@@ -130,11 +130,24 @@ def _clean(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.where((values >= 0) & np.isfinite(values), values, np.nan)
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
+
+
+def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The splitmix64 finalizer: every input bit affects every output bit. (A bare multiply
+    only moves bits upwards, and small whole floats differ only in their top bits.)"""
+    x = (x ^ (x >> _S30)) * _MIX1
+    x = (x ^ (x >> _S27)) * _MIX2
+    return x ^ (x >> _S31)
+
+
 def _row_hash(*cols: npt.NDArray[Any]) -> npt.NDArray[np.uint64]:
     acc = np.zeros(cols[0].shape[0], dtype=np.uint64)
-    for k, col in enumerate(cols):
+    for col in cols:
         bits = np.ascontiguousarray(col, dtype=np.float64).view(np.uint64)
-        acc = (acc ^ bits) * np.uint64(0x9E3779B97F4A7C15 + 2 * k)
+        acc = _mix((acc ^ bits) + _GOLDEN)
     return acc
 
 
@@ -364,9 +377,8 @@ class StoreBuilder:
             team.astype(np.float64),
             config.astype(np.float64),
             stamps,
-            duration,
-            nums[:, 1],
             success.astype(np.float64),
+            *nums.T,
         )
         keep = np.ones(len(items), dtype=bool)
         seen = self._seen

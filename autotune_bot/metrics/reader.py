@@ -12,6 +12,10 @@ How a JSON array is cut into blocks: a candidate cut is a ``}`` followed by ``,`
 accepted only if ``[`` + block + ``]`` decodes; since the block starts at a record boundary, a
 cut inside a string or a nested object can never produce valid JSON, so acceptance proves
 the cut is a true record boundary.
+
+A bad value inside an array is skipped by its brackets (or, when they do not balance, up to
+the next record that starts with the same key as the first one), so the records after it
+are still read; a file that ends before its closing bracket is reported as truncated.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]')  # strings and structure
 _ONLY_WS = re.compile(r"\s*\Z")
 _LIST_LINE_END = re.compile(rb"\s*[\[{]")
 _WS = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
 
 _fast_one = msgspec.json.Decoder(RawRecord)
 _fast_many = msgspec.json.Decoder(list[RawRecord])
@@ -92,11 +97,12 @@ def read_batches(path: Path, display: str, problems: ProblemLog) -> Iterator[Bat
             head = stream.read(BLOCK_SIZE)
             if not head and stream.error is not None:
                 raise MetricsError(f"cannot decompress: {stream.error}", path=display)
-            start = len(head) - len(head.lstrip(_WS))
+            skip = len(_BOM) if head.startswith(_BOM) else 0
+            start = len(head) - len(head[skip:].lstrip(_WS))
             if head[start : start + 1] == b"[" and not _list_then_lines(head, start):
                 yield from _read_array(stream, head, start + 1, display, problems)
             else:
-                yield from _read_lines(stream, head, display, problems)
+                yield from _read_lines(stream, head, skip, display, problems)
     except OSError as err:
         problems.add(DataProblem("truncated", display, None, None, f"cannot read further: {err}"))
         return
@@ -110,9 +116,9 @@ def read_batches(path: Path, display: str, problems: ProblemLog) -> Iterator[Bat
 def _list_then_lines(head: bytes, start: int) -> bool:
     """Whether a file starting with "[" is JSON Lines whose first line is a JSON list."""
     newline = head.find(b"\n", start)
-    if newline < 0 or not head[start:newline].rstrip(_WS).endswith(b"]"):
+    if newline < 0 or _LIST_LINE_END.match(head, newline) is None:
         return False
-    if _LIST_LINE_END.match(head, newline) is None:
+    if not head[start:newline].rstrip(_WS).endswith(b"]"):
         return False
     try:
         msgspec.json.decode(head[start:newline])
@@ -184,6 +190,7 @@ def _slow_array(
     pos, end, index = 0, len(text), first_index
     line, line_pos = first_line, 0
     settled = False  # at eof: the end of the array was seen or its absence reported
+    content_end = -1  # end of the text without trailing whitespace, once needed
 
     def line_at(p: int) -> int:
         nonlocal line, line_pos
@@ -214,9 +221,13 @@ def _slow_array(
         try:
             value, nxt = _std.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            if not eof and _is_truncation(err, text):
+            if content_end < 0:
+                content_end = len(text.rstrip())
+            if not eof and _is_truncation(err, content_end):
                 break  # the record continues in the next block
             resume = _skip_value(text, pos)
+            if resume is not None and resume < err.pos:
+                resume = None  # the decoder read past it: the brackets were in a string
             if resume is None:
                 if not eof and len(text) - pos < _RESYNC_LOOKAHEAD:
                     break  # read on: the bad value may end in the next block
@@ -225,10 +236,11 @@ def _slow_array(
                     break
             where = line_at(pos)
             if resume is None:
-                closed = text.rstrip().endswith("]")
-                kind, detail = ("malformed_json", err.msg) if closed else ("truncated", "")
-                detail = detail or f"{err.msg}; file ends early"
-                log.add(DataProblem(kind, display, where, index, detail))
+                if text[content_end - 1 : content_end] == "]":  # the array is closed
+                    log.add(DataProblem("malformed_json", display, where, index, err.msg))
+                else:
+                    detail = f"{err.msg}; file ends early"
+                    log.add(DataProblem("truncated", display, where, index, detail))
                 index += 1
                 pos, settled = end, True
                 break
@@ -254,10 +266,10 @@ def _skip_value(text: str, start: int) -> int | None:
     the closing "]" after it. None if its brackets do not balance before the text ends."""
     depth = 0
     for match in _TOKENS.finditer(text, start):
-        token = match.group()
-        if token in "[{":
+        token = match.group()  # a string, or one of [ ] { } ,
+        if token in ("[", "{"):
             depth += 1
-        elif token in "]}":
+        elif token in ("]", "}"):
             depth -= 1
             if depth < 0:
                 return match.start() if token == "]" else None
@@ -280,9 +292,11 @@ def _resume_at(text: str, start: int, resync: re.Pattern[str] | None, eof: bool)
     return None if match is None else match.end()
 
 
-def _is_truncation(err: json.JSONDecodeError, text: str) -> bool:
-    """Whether a decode error comes from the text ending, not from bad JSON."""
-    return err.pos >= len(text.rstrip()) - 1 or err.msg.startswith("Unterminated string")
+def _is_truncation(err: json.JSONDecodeError, content_end: int) -> bool:
+    """Whether a decode error may come from the text ending, not from bad JSON (a cut in a
+    literal or an escape fails a few characters before the end). Only used short of the
+    end of the file, where reading on is always safe."""
+    return err.pos >= content_end - 16 or err.msg.startswith("Unterminated string")
 
 
 # --- JSON arrays ---------------------------------------------------------------------------
@@ -393,9 +407,9 @@ def _fast_cut(
 
 
 def _read_lines(
-    stream: MetricsSource, head: bytes, display: str, log: ProblemLog
+    stream: MetricsSource, head: bytes, skip: int, display: str, log: ProblemLog
 ) -> Iterator[Batch]:
-    data = head
+    data = head[skip:]  # without a byte order mark
     eof = len(head) < BLOCK_SIZE
     line_no = 0
     index = 0
