@@ -24,8 +24,19 @@ def test_analyze_text_report(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_analyze_json_for_one_team(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "report.json"
-    code = main(["analyze", "--repo", str(DEMO), "--team-id", "review_team", "--format", "json",
-                 "--output", str(target)])
+    code = main(
+        [
+            "analyze",
+            "--repo",
+            str(DEMO),
+            "--team-id",
+            "review_team",
+            "--format",
+            "json",
+            "--output",
+            str(target),
+        ]
+    )
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(target.read_text())
@@ -40,8 +51,9 @@ def test_analyze_json_for_one_team(capsys: pytest.CaptureFixture[str], tmp_path:
 
 def test_metrics_flag_reads_only_that_file(capsys: pytest.CaptureFixture[str]) -> None:
     metrics = DEMO / "metrics" / "teams" / "review_team.json"
-    assert main(["analyze", "--repo", str(DEMO), "--metrics", str(metrics), "--format",
-                 "json"]) == 0
+    assert (
+        main(["analyze", "--repo", str(DEMO), "--metrics", str(metrics), "--format", "json"]) == 0
+    )
     printed = json.loads(capsys.readouterr().out)
     assert printed["inputs"]["files_read"] == ["metrics/teams/review_team.json"]
     # no workflow file was read, so the formation check says why it could not run
@@ -54,7 +66,9 @@ def test_unknown_team_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) ->
     assert main(["analyze", "--repo", str(DEMO), "--team-id", "nope"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
-    assert "--team-id" in err and "nope" in err and "review_team" in err
+    assert "--team-id" in err
+    assert "nope" in err
+    assert "review_team" in err
 
 
 def test_bad_workflow_is_reported_and_others_processed(

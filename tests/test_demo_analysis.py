@@ -37,8 +37,13 @@ def test_planted_team_bottlenecks_are_found(report: AnalysisReport) -> None:
 def test_planted_workflow_bottlenecks_are_found(report: AnalysisReport) -> None:
     found = {(t, b) for t, b, _ in _found(report)}
     for bottleneck in (
-        "unreliable_node", "expensive_tool", "missing_caching", "redundant_operation",
-        "unused_output", "parallelizable_nodes", "dominant_node",
+        "unreliable_node",
+        "expensive_tool",
+        "missing_caching",
+        "redundant_operation",
+        "unused_output",
+        "parallelizable_nodes",
+        "dominant_node",
     ):
         assert ("deep_research", bottleneck) in found, bottleneck
     components = {(b, c) for t, b, c in _found(report) if t == "deep_research"}
@@ -75,5 +80,6 @@ def test_dirty_lines_are_counted_with_locations(report: AnalysisReport) -> None:
     for examples in log.examples.values():
         for problem in examples:
             assert problem.path.startswith("metrics/")
-            assert problem.line is not None and problem.line >= 1
+            assert problem.line is not None
+            assert problem.line >= 1
     assert report.unknown_teams == ("ghost_team",)
