@@ -13,6 +13,10 @@ from autotune_bot.errors import AutotuneError, InputError, UsageError
 
 __all__ = ["main"]
 
+# Share of a single large metrics file read by this process when a worker starts on the rest
+# before the imports: this process also pays for the imports meanwhile.
+EARLY_SPLIT = 0.42
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -84,17 +88,28 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _analyze(args: argparse.Namespace) -> int:
+    teams = frozenset(args.team_id) if args.team_id else None
+    early = None
+    if len(args.metrics) == 1:
+        # One large metrics file: start a worker on its second part before the rest of the
+        # program is imported; this process reads the first (smaller) part afterwards.
+        from autotune_bot.metrics.parallel import start
+        from autotune_bot.repo_paths import display_path
+
+        display = display_path(args.repo, args.metrics[0])
+        early = start(args.metrics[0], display, teams, fraction=EARLY_SPLIT)
+
     from autotune_bot.analysis.analyzer import analyze
     from autotune_bot.report.json_report import report_to_json
     from autotune_bot.repository import load_inputs
 
-    teams = frozenset(args.team_id) if args.team_id else None
     inputs = load_inputs(
         args.repo,
         settings_file=args.settings,
         workflow_files=args.config,
         metrics_files=args.metrics,
         member_teams=teams,
+        early=early,
     )
     store = inputs.metrics.store
     if args.team_id:

@@ -13,6 +13,8 @@ from pathlib import Path
 from autotune_bot.discovery import discover
 from autotune_bot.errors import InputError, UsageError
 from autotune_bot.metrics.ingest import IngestResult, ingest_files
+from autotune_bot.metrics.parallel import Pending, abandon
+from autotune_bot.repo_paths import display_path
 from autotune_bot.settings import Settings, load_settings
 from autotune_bot.workflow.loader import read_workflow_file
 from autotune_bot.workflow.model import WorkflowFile
@@ -30,13 +32,6 @@ class RepositoryInputs:
     metrics: IngestResult
 
 
-def _display(root: Path, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def load_inputs(
     root: Path,
     *,
@@ -44,15 +39,23 @@ def load_inputs(
     workflow_files: Sequence[Path] = (),
     metrics_files: Sequence[Path] = (),
     member_teams: frozenset[str] | None = None,
+    early: Pending | None = None,
 ) -> RepositoryInputs:
     """Load a repository's inputs.
 
     Explicit ``workflow_files`` / ``metrics_files`` replace discovery for that kind (with
     ``--metrics`` given, nothing else is read for metrics, and no workflow file is read
-    unless ``--config`` names one). Raises :class:`SettingsError` for a bad settings file
-    and :class:`UsageError` for a named file that does not exist.
+    unless ``--config`` names one). ``early`` is a worker already reading part of the single
+    metrics file (see :func:`autotune_bot.metrics.parallel.start`). Raises
+    :class:`SettingsError` for a bad settings file and :class:`UsageError` for a named file
+    that does not exist.
     """
-    settings, settings_path = load_settings(root, settings_file)
+    try:
+        settings, settings_path = load_settings(root, settings_file)
+    except BaseException:
+        if early is not None:
+            abandon(early)
+        raise
     explicit = bool(workflow_files) or bool(metrics_files)
     for path in (*workflow_files, *metrics_files):
         if not path.is_file():
@@ -69,8 +72,10 @@ def load_inputs(
     errors: list[InputError] = []
     for path in wf_paths:
         try:
-            workflows.append(read_workflow_file(path, _display(root, path)))
+            workflows.append(read_workflow_file(path, display_path(root, path)))
         except InputError as err:
             errors.append(err)
-    metrics = ingest_files(((p, _display(root, p)) for p in m_paths), member_teams=member_teams)
+    metrics = ingest_files(
+        [(p, display_path(root, p)) for p in m_paths], member_teams=member_teams, early=early
+    )
     return RepositoryInputs(root, settings, settings_path, tuple(workflows), tuple(errors), metrics)

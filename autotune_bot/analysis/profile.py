@@ -149,14 +149,19 @@ def _member_profiles(
     total_time = np.bincount(slot, weights=np.nan_to_num(duration), minlength=rows.size)
     total_calls = np.bincount(slot, weights=np.nan_to_num(calls), minlength=rows.size)
     team_ok = store.teams.success[rows][slot]
+    codes = m.member[member_rows]
+    success = m.success[member_rows]
+    safe_total = np.where(total_time > 0, total_time, np.nan)[slot]
+    # One stable sort by member, then each member's rows are a contiguous slice.
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
     profiles = []
-    for code in np.unique(m.member[member_rows]).tolist():
-        mine = m.member[member_rows] == code
-        flags = m.success[member_rows][mine]
+    for group in np.split(order, bounds):
+        code = int(codes[group[0]])
+        mine = group
+        flags = success[mine]
         ok, known = _success_counts(flags)
-        share = duration[mine] / np.where(
-            total_time[slot[mine]] > 0, total_time[slot[mine]], np.nan
-        )
+        share = duration[mine] / safe_total[mine]
         my_calls = calls[mine]
         all_calls = float(np.nansum(total_calls[slot[mine]]))
         dependence = None
@@ -173,7 +178,7 @@ def _member_profiles(
         profiles.append(
             MemberProfile(
                 member_id=store.member_names.name(code) or "?",
-                runs=int(mine.sum()),
+                runs=int(mine.size),
                 success=stats.wilson_interval(ok, known, confidence),
                 duration=distribution(duration[mine], confidence),
                 mean_tool_calls=float(np.nanmean(my_calls))

@@ -404,8 +404,7 @@ def quantile_estimate(
     estimate = float(np.quantile(values, q))
     half_alpha = (1.0 - confidence) / 2.0
     # l - 1 = largest j with P[B ≤ j] ≤ α/2; u = smallest j with P[B ≥ j] ≤ α/2.
-    below = _last_true(lambda j: binomial_cdf(j, n, q) <= half_alpha, 0, n - 1)
-    above = _first_true(lambda j: binomial_sf(j, n, q) <= half_alpha, 1, n)
+    below, above = _order_statistic_ranks(n, q, half_alpha)
     low = min(float(values[below]), estimate) if below is not None else -math.inf
     high = max(float(values[above - 1]), estimate) if above is not None else math.inf
     if below is not None and above is not None:
@@ -413,6 +412,44 @@ def quantile_estimate(
         return QuantileEstimate(q, n, estimate, low, high, confidence, True, needed, note)
     note = f"n={n} is too small for a {label} (needs n ≥ {needed})"
     return QuantileEstimate(q, n, estimate, low, high, confidence, False, needed, note)
+
+
+def _order_statistic_ranks(n: int, q: float, half_alpha: float) -> tuple[int | None, int | None]:
+    """(l − 1, u): l − 1 = largest j with P[B ≤ j] ≤ α/2 and u = smallest j with P[B ≥ j] ≤
+    α/2, B ~ Binomial(n, q); None where no such rank exists.
+
+    For large n the binomial pmf is computed over a window of ±10 standard deviations around
+    n·q with numpy (the pmf recurrence from an exact log-space start); the mass outside the
+    window is below 1e-20 and is added exactly. Small n use an exact bisection.
+    """
+    sd = math.sqrt(n * q * (1.0 - q))
+    if sd < 30.0:
+        below = _last_true(lambda j: binomial_cdf(j, n, q) <= half_alpha, 0, n - 1)
+        above = _first_true(lambda j: binomial_sf(j, n, q) <= half_alpha, 1, n)
+        return below, above
+    lo = max(0, int(n * q - 10.0 * sd))
+    hi = min(n, int(n * q + 10.0 * sd) + 1)
+    j = np.arange(lo, hi, dtype=np.float64)
+    log_start = (
+        math.lgamma(n + 1.0)
+        - math.lgamma(lo + 1.0)
+        - math.lgamma(n - lo + 1.0)
+        + lo * math.log(q)
+        + (n - lo) * math.log1p(-q)
+    )
+    steps = np.log((n - j[:-1]) / (j[:-1] + 1.0)) + math.log(q / (1.0 - q))
+    log_pmf = log_start + np.concatenate(([0.0], np.cumsum(steps)))
+    pmf = np.exp(log_pmf)
+    below_window = binomial_cdf(lo - 1, n, q)
+    cdf = below_window + np.cumsum(pmf)  # P[B ≤ j] for j in [lo, hi)
+    sf = 1.0 - np.concatenate(([below_window], cdf[:-1]))  # P[B ≥ j]
+    ok_below = np.flatnonzero(cdf <= half_alpha)
+    ok_above = np.flatnonzero(sf <= half_alpha)
+    if ok_below.size == 0 or ok_above.size == 0:  # outside the window: exact search
+        below = _last_true(lambda k: binomial_cdf(k, n, q) <= half_alpha, 0, n - 1)
+        above = _first_true(lambda k: binomial_sf(k, n, q) <= half_alpha, 1, n)
+        return below, above
+    return lo + int(ok_below[-1]), lo + int(ok_above[0])
 
 
 def _last_true(predicate: _IntPredicate, lo: int, hi: int) -> int | None:

@@ -180,7 +180,7 @@ class StoreBuilder:
                 "file",
             )
         }
-        self._seen: set[int] = set()
+        self.seen_keys: set[int] = set()
         self.records_read = 0
         self.files: list[str] = []
         self._file = -1
@@ -289,10 +289,10 @@ class StoreBuilder:
         )
 
     def _duplicate(self, key: int, batch: Batch, i: int) -> bool:
-        if key in self._seen:
+        if key in self.seen_keys:
             self._problem("duplicate", batch, i, "same fields as an earlier record")
             return True
-        self._seen.add(key)
+        self.seen_keys.add(key)
         return False
 
     # --- shared fields -------------------------------------------------------------------
@@ -381,7 +381,7 @@ class StoreBuilder:
             *nums.T,
         )
         keep = np.ones(len(items), dtype=bool)
-        seen = self._seen
+        seen = self.seen_keys
         for j, key in enumerate(keys.tolist()):
             if key in seen:
                 keep[j] = False

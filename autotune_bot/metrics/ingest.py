@@ -10,6 +10,7 @@ from pathlib import Path
 from autotune_bot.errors import MetricsError
 from autotune_bot.metrics.builder import StoreBuilder
 from autotune_bot.metrics.columns import MetricsStore
+from autotune_bot.metrics.parallel import Pending, abandon, finish, read_in_two
 from autotune_bot.metrics.problems import DataProblem, ProblemLog
 from autotune_bot.metrics.reader import read_batches
 
@@ -28,20 +29,39 @@ def ingest_files(
     *,
     member_teams: frozenset[str] | None = None,
     problems: ProblemLog | None = None,
+    parallel: bool = True,
+    early: Pending | None = None,
 ) -> IngestResult:
     """Read every (path, display name) pair; a file that cannot be read is reported, not fatal.
 
     ``member_teams`` limits per-member rows to these team ids (see :class:`StoreBuilder`).
+    ``parallel``: a single large JSON-array file may be read on two cores
+    (:mod:`autotune_bot.metrics.parallel`); the result is the same either way. ``early``
+    is such a worker the caller started already for the one file given.
     """
     log = problems if problems is not None else ProblemLog()
     builder = StoreBuilder(log, member_teams)
     unreadable: list[MetricsError] = []
+    todo = list(files)
     # The builder allocates millions of small objects that are never cyclic garbage;
     # pausing the cycle collector during the loop avoids repeated full scans.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for path, display in files:
+        if early is not None:
+            same = [(p.resolve(), d) for p, d in todo] == [(early.path.resolve(), early.display)]
+            if same and early.member_teams == member_teams:
+                store = finish(early)
+            else:
+                abandon(early)
+                store = None
+            if store is not None:
+                return IngestResult(store, log, ())
+        elif parallel and len(todo) == 1 and todo[0][0].is_file():
+            store = read_in_two(todo[0][0], todo[0][1], member_teams)
+            if store is not None:
+                return IngestResult(store, log, ())
+        for path, display in todo:
             builder.start_file(display)
             try:
                 for batch in read_batches(path, display, log):

@@ -34,7 +34,7 @@ from autotune_bot.metrics.problems import DataProblem, ProblemLog
 from autotune_bot.metrics.schema import RawRecord
 from autotune_bot.metrics.source import MetricsSource, open_source
 
-__all__ = ["Batch", "read_batches"]
+__all__ = ["Batch", "first_key_patterns", "read_batches", "read_source"]
 
 BLOCK_SIZE = 8 * 1024 * 1024
 _CANDIDATE_WINDOW = 256 * 1024
@@ -91,6 +91,11 @@ def read_batches(path: Path, display: str, problems: ProblemLog) -> Iterator[Bat
         raise MetricsError(
             f"cannot read metrics file: {err.strerror or err}", path=display
         ) from err
+    yield from read_source(stream, display, problems)
+
+
+def read_source(stream: MetricsSource, display: str, problems: ProblemLog) -> Iterator[Batch]:
+    """Like :func:`read_batches`, from an opened source (which this closes)."""
     truncations = problems.counts["truncated"]
     try:
         with stream:
@@ -302,7 +307,7 @@ def _is_truncation(err: json.JSONDecodeError, content_end: int) -> bool:
 # --- JSON arrays ---------------------------------------------------------------------------
 
 
-def _first_key_patterns(
+def first_key_patterns(
     block: bytes,
 ) -> tuple[re.Pattern[bytes] | None, re.Pattern[str] | None]:
     """Patterns for the start of a record that begins with the same key as the file's first
@@ -322,7 +327,7 @@ def _read_array(
     # it is a complete JSON array once its last byte is set to "]": no copies per block.
     buf = bytearray(b"[")
     buf += memoryview(head)[body_start:]
-    preferred, resync = _first_key_patterns(bytes(buf[1 : 1 + 4096]))
+    preferred, resync = first_key_patterns(bytes(buf[1 : 1 + 4096]))
     line = 1 + head.count(b"\n", 0, body_start)
     index = 0
     eof = len(head) < BLOCK_SIZE

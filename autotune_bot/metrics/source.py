@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-__all__ = ["MetricsSource", "open_source"]
+__all__ = ["MetricsSource", "SliceSource", "open_source"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
@@ -65,6 +65,40 @@ class MetricsSource:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class SliceSource(MetricsSource):
+    """Bytes ``[start, end)`` of a plain (uncompressed) file, framed by ``prefix`` and
+    ``suffix``: how one half of a large JSON array is handed to the reader as an array."""
+
+    def __init__(
+        self, path: Path, start: int, end: int, prefix: bytes = b"", suffix: bytes = b""
+    ) -> None:
+        super().__init__(path.open("rb"), compressed=False)
+        self._raw.seek(start)
+        self._left = end - start
+        self._prefix = prefix
+        self._suffix = suffix
+
+    def read(self, size: int) -> bytes:
+        parts: list[bytes] = []
+        want = size
+        if self._prefix:
+            parts.append(self._prefix[:want])
+            self._prefix = self._prefix[want:]
+            want -= len(parts[-1])
+        while want > 0 and self._left > 0:
+            chunk = self._raw.read(min(want, self._left))
+            if not chunk:
+                self._left = 0
+                break
+            parts.append(chunk)
+            self._left -= len(chunk)
+            want -= len(chunk)
+        if want > 0 and self._left <= 0 and self._suffix:
+            parts.append(self._suffix[:want])
+            self._suffix = self._suffix[want:]
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def open_source(path: Path) -> MetricsSource:

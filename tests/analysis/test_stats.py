@@ -422,3 +422,12 @@ def test_spearman_rho_degenerate_inputs() -> None:
     assert math.isnan(stats.spearman_rho([1.0], [2.0]))
     with pytest.raises(ValueError, match="differ in length"):
         stats.spearman_rho([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("n", [2000, 3000, 54321, 100000])
+@pytest.mark.parametrize("q", [0.5, 0.95, 0.99])
+def test_windowed_order_statistic_ranks_equal_exact_bisection(n: int, q: float) -> None:
+    half = 0.025
+    exact_below = stats._last_true(lambda j: stats.binomial_cdf(j, n, q) <= half, 0, n - 1)
+    exact_above = stats._first_true(lambda j: stats.binomial_sf(j, n, q) <= half, 1, n)
+    assert stats._order_statistic_ranks(n, q, half) == (exact_below, exact_above)

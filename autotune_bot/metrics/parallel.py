@@ -1,0 +1,159 @@
+"""Reading one large JSON-array metrics file on two cores.
+
+Decoding is CPU-bound and Python holds one core, so a big plain (uncompressed) array file is
+cut in two near its middle and the second half is read by a forked worker process while this
+process reads the first; the worker sends back its columns, which are concatenated.
+
+The cut is a record separator ``}, {"<first key>":`` found near the middle, where
+``<first key>`` is the first key of the file's first record. Nothing here trusts that guess:
+each half is read by the ordinary reader, which verifies every block by decoding it, and the
+parallel result is used only when both halves read cleanly — no data problem of any kind,
+and no record key seen in both halves (a duplicate across the cut). Otherwise the caller
+reads the file the ordinary way, so results never depend on the cut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+from autotune_bot.metrics.builder import StoreBuilder
+from autotune_bot.metrics.columns import MetricsStore
+from autotune_bot.metrics.merge import concat_stores
+from autotune_bot.metrics.problems import ProblemLog
+from autotune_bot.metrics.reader import first_key_patterns, read_source
+from autotune_bot.metrics.source import MetricsSource, SliceSource
+
+__all__ = ["MIN_PARALLEL_BYTES", "Pending", "abandon", "find_cut", "finish", "read_in_two", "start"]
+
+MIN_PARALLEL_BYTES = 32 * 1024 * 1024
+_WINDOW = 8 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def find_cut(path: Path, fraction: float = 0.5) -> tuple[int, int] | None:
+    """(end of the first part, start of the second) for a large plain array file, cut near
+    ``fraction`` of its size, or None when the file is not one to split."""
+    size = path.stat().st_size
+    if size < MIN_PARALLEL_BYTES:
+        return None
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+        body = head.lstrip(b"\xef\xbb\xbf").lstrip()
+        if head.startswith(_GZIP_MAGIC) or not body.startswith(b"["):
+            return None
+        preferred, _ = first_key_patterns(body[1:])
+        if preferred is None:
+            return None
+        middle = int(size * fraction)
+        handle.seek(middle)
+        window = handle.read(_WINDOW)
+    match = preferred.search(window)
+    if match is None:
+        return None
+    brace = middle + match.start()
+    second = middle + window.index(b"{", match.start() + 1)
+    return brace + 1, second
+
+
+def _read(
+    source: MetricsSource, display: str, member_teams: frozenset[str] | None
+) -> tuple[MetricsStore, ProblemLog, set[int]]:
+    log = ProblemLog()
+    builder = StoreBuilder(log, member_teams)
+    builder.start_file(display)
+    for batch in read_source(source, display, log):
+        builder.add_batch(batch)
+    return builder.build(), log, builder.seen_keys
+
+
+def _receive(fd: int) -> bytes:
+    parts = []
+    while chunk := os.read(fd, 1 << 20):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+@dataclass
+class Pending:
+    """A worker reading the second part of a file; :func:`finish` reads the first part."""
+
+    path: Path
+    display: str
+    member_teams: frozenset[str] | None
+    first_end: int
+    pid: int
+    read_fd: int
+
+
+def start(
+    path: Path, display: str, member_teams: frozenset[str] | None, fraction: float = 0.5
+) -> Pending | None:
+    """Fork a worker for the part of ``path`` after ``fraction`` of it, or return None when
+    the file is not worth splitting (or this system cannot fork)."""
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or not path.is_file():
+        return None
+    cut = find_cut(path, fraction)
+    if cut is None:
+        return None
+    first_end, second_start = cut
+    size = path.stat().st_size
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: read the second part, send it back, exit
+        status = 1
+        try:
+            os.close(read_fd)
+            gc.disable()
+            part = SliceSource(path, second_start, size, prefix=b"[")
+            payload = pickle.dumps(_read(part, display, member_teams), protocol=5)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_fd, view) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    return Pending(path, display, member_teams, first_end, pid, read_fd)
+
+
+def finish(pending: Pending) -> MetricsStore | None:
+    """Read the first part here, collect the worker's part, and concatenate — or None when
+    the caller must read the file whole (see the module docstring)."""
+    try:
+        first, first_log, first_keys = _read(
+            SliceSource(pending.path, 0, pending.first_end, suffix=b"]"),
+            pending.display,
+            pending.member_teams,
+        )
+        payload = _receive(pending.read_fd)
+    finally:
+        os.close(pending.read_fd)
+        _, status = os.waitpid(pending.pid, 0)
+    if status != 0 or not payload:
+        return None
+    second, second_log, second_keys = pickle.loads(payload)
+    if first_log.total or second_log.total or not first_keys.isdisjoint(second_keys):
+        return None
+    return concat_stores(first, second)
+
+
+def abandon(pending: Pending) -> None:
+    """Stop a worker whose result is not wanted."""
+    os.close(pending.read_fd)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pending.pid, signal.SIGTERM)
+    os.waitpid(pending.pid, 0)
+
+
+def read_in_two(
+    path: Path, display: str, member_teams: frozenset[str] | None
+) -> MetricsStore | None:
+    """The file's store read in two processes, or None when the caller must read it whole."""
+    pending = start(path, display, member_teams)
+    return None if pending is None else finish(pending)
