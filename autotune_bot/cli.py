@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from autotune_bot import __version__
 from autotune_bot.errors import AutotuneError, InputError, UsageError
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 # Share of a single large metrics file read by this process when a worker starts on the rest
 # before the imports: this process also pays for the imports meanwhile.
@@ -205,5 +206,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def run() -> None:
+    """Console-script entry point: `main`, then exit without tearing the interpreter down.
+
+    Freeing every object one by one at exit takes a noticeable share of a short run over a
+    large metrics file; all output is flushed and every file written is closed by then.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            code = code or 0
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -8,8 +8,10 @@ the common path. Unusual values take a slow branch that classifies and counts th
 from __future__ import annotations
 
 import math
+import operator
 from array import array
 from datetime import UTC, datetime
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -97,6 +99,10 @@ _TEAM_NUMBERS = (
 _MEMBER_NUMBERS = ("duration_seconds", "tool_calls_used", "cost", "cost_usd")
 _SUCCESS = attrgetter("success")
 _TOOL_CALLS = attrgetter("tool_calls")
+_MEMBERS = attrgetter("member_metrics")
+_FINGERPRINT = attrgetter("config_fingerprint")
+_GIT_SHA = attrgetter("git_sha")
+_START_TIME = attrgetter("start_time")
 _UTC_SUFFIXES = ("+00:00", "Z")
 
 
@@ -318,8 +324,9 @@ class StoreBuilder:
         self, values: list[str | float | None], batch: Batch, where: list[int]
     ) -> npt.NDArray[np.float64]:
         """Epoch seconds for many timestamps; numpy parses the common all-UTC case at once."""
+        all_text = set(map(type, values)) == {str}
         for suffix in _UTC_SUFFIXES:
-            if all(isinstance(v, str) and v.endswith(suffix) for v in values):
+            if all_text and all(map(str.endswith, values, repeat(suffix))):  # type: ignore[arg-type]
                 cut = -len(suffix)
                 try:
                     parsed = np.array([v[:cut] for v in values], dtype="datetime64[us]")  # type: ignore[index]
@@ -361,17 +368,11 @@ class StoreBuilder:
         names = self.names
         recs = [item[0] for item in items]
         outers = [item[1] for item in items]
-        config = names["config"].codes_of(
-            [_config_ident(r, o) for r, o in zip(recs, outers, strict=True)]
-        )
+        config = names["config"].codes_of(_config_idents(recs, outers))
         nums = _numbers(recs, _TEAM_NUMBERS)
         success = _flags(list(map(_SUCCESS, recs)))
         team = names["team"].codes_of([r.team_id for r in recs])
-        stamps = self._timestamps(
-            [_stamp(r, o) for r, o in zip(recs, outers, strict=True)],
-            batch,
-            [it[3] for it in items],
-        )
+        stamps = self._timestamps(_stamps(recs, outers), batch, [it[3] for it in items])
         duration = nums[:, 0]
         keys = _row_hash(
             team.astype(np.float64),
@@ -442,17 +443,15 @@ class StoreBuilder:
         self, recs: list[TeamRecord], items: list[_TeamItem], first_row: int, batch: Batch
     ) -> None:
         wanted = self.member_teams
-        values: list[MemberRecord] = []
-        keys: list[str] = []
-        counts: list[int] = []
-        for rec in recs:
-            members = rec.member_metrics
-            if members and (wanted is None or rec.team_id in wanted):
-                values.extend(members.values())
-                keys.extend(members)
-                counts.append(len(members))
-            else:
-                counts.append(0)
+        empty: dict[str, MemberRecord] = {}
+        dicts = [
+            m if m and (wanted is None or r.team_id in wanted) else empty
+            for r, m in zip(recs, map(_MEMBERS, recs), strict=True)
+        ]
+        # Flattened with C-level iteration: this runs once per member entry.
+        values: list[MemberRecord] = list(chain.from_iterable(map(dict.values, dicts)))
+        keys: list[str] = list(chain.from_iterable(dicts))
+        counts = list(map(len, dicts))
         if not values:
             return
         rows = np.repeat(np.arange(first_row, first_row + len(recs), dtype=np.int32), counts)
@@ -591,6 +590,24 @@ class StoreBuilder:
 def _config_ident(rec: TeamRecord | RunRecord, outer: RawRecord) -> str | None:
     ident = rec.config_fingerprint or outer.config_fingerprint
     return ident if ident is not None else (rec.git_sha or outer.git_sha)
+
+
+def _config_idents(recs: list[TeamRecord], outers: list[RawRecord]) -> list[str | None]:
+    """`_config_ident` for many records; plain team records (their own outer record) are
+    handled column-wise."""
+    if all(map(operator.is_, recs, outers)):
+        fingerprints = list(map(_FINGERPRINT, recs))
+        shas = list(map(_GIT_SHA, recs))
+        return [f if f is not None else g for f, g in zip(fingerprints, shas, strict=True)]
+    return [_config_ident(r, o) for r, o in zip(recs, outers, strict=True)]
+
+
+def _stamps(recs: list[TeamRecord], outers: list[RawRecord]) -> list[str | float | None]:
+    """`_stamp` for many records, column-wise when every record has a start_time."""
+    starts = list(map(_START_TIME, recs))
+    if None not in starts:
+        return starts
+    return [_stamp(r, o) for r, o in zip(recs, outers, strict=True)]
 
 
 def _stamp(rec: TeamRecord, outer: RawRecord) -> str | float | None:

@@ -49,7 +49,8 @@ class Interner:
 
     def codes_of(self, names: Sequence[str | None]) -> I32:
         """Codes of many names at once (None → -1), interning new ones."""
-        table = {name: self.code(name) for name in set(names)}
+        # First-occurrence order (not set order) keeps codes the same from run to run.
+        table = {name: self.code(name) for name in dict.fromkeys(names)}
         return np.fromiter(map(table.__getitem__, names), dtype=np.int32, count=len(names))
 
     def name(self, code: int) -> str | None:
