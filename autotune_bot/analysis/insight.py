@@ -9,11 +9,20 @@ entry instead of guessing.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict, TypeVar, Unpack
 
-__all__ = ["TEAM_BOTTLENECKS", "WORKFLOW_BOTTLENECKS", "Evidence", "Insight", "Unsupported"]
+__all__ = [
+    "TEAM_BOTTLENECKS",
+    "WORKFLOW_BOTTLENECKS",
+    "Evidence",
+    "Insight",
+    "InsightBody",
+    "Unsupported",
+    "make_insight",
+    "run_detectors",
+]
 
 Scope = Literal["team", "workflow"]
 
@@ -79,6 +88,51 @@ class Unsupported:
     analysis: str
     target: str
     reason: str
+
+
+class InsightBody(TypedDict):
+    """The fields of an :class:`Insight` a detector fills in (its subject comes from the
+    detector's context)."""
+
+    severity: float
+    current_value: float
+    baseline_value: float | None
+    unit: str
+    evidence: Evidence
+    affected: tuple[str, ...]
+    message: str
+    recommendation: str
+
+
+def make_insight(
+    scope: Scope,
+    target: str,
+    location: str | None,
+    bottleneck: str,
+    component: str | None,
+    **body: Unpack[InsightBody],
+) -> Insight:
+    return Insight(
+        bottleneck=bottleneck,
+        scope=scope,
+        target=target,
+        component=component,
+        location=location,
+        **body,
+    )
+
+
+Context = TypeVar("Context")
+
+
+def run_detectors(
+    registry: Mapping[str, Callable[[Context], list[Insight | Unsupported]]], ctx: Context
+) -> list[Insight | Unsupported]:
+    """Every detector of a registry on one context, findings in registry order."""
+    findings: list[Insight | Unsupported] = []
+    for detector in registry.values():
+        findings.extend(detector(ctx))
+    return findings
 
 
 def clamp01(value: float) -> float:

@@ -14,13 +14,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Unpack
 
 import numpy as np
 import numpy.typing as npt
 
 from autotune_bot.analysis import stats
 from autotune_bot.analysis.formation_checks import formation_insights
-from autotune_bot.analysis.insight import Evidence, Insight, Unsupported, clamp01, log_severity
+from autotune_bot.analysis.insight import (
+    Evidence,
+    Insight,
+    InsightBody,
+    Unsupported,
+    clamp01,
+    log_severity,
+    make_insight,
+    run_detectors,
+)
 from autotune_bot.analysis.profile import TeamProfile
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.settings import AnalysisThresholds, Baseline, Constraints
@@ -50,34 +60,9 @@ class TeamContext:
         return self.profile.team_id
 
     def insight(
-        self,
-        bottleneck: str,
-        *,
-        component: str | None,
-        severity: float,
-        current_value: float,
-        baseline_value: float | None,
-        unit: str,
-        evidence: Evidence,
-        affected: tuple[str, ...],
-        message: str,
-        recommendation: str,
+        self, bottleneck: str, component: str | None = None, **body: Unpack[InsightBody]
     ) -> Insight:
-        return Insight(
-            bottleneck=bottleneck,
-            scope="team",
-            target=self.team,
-            location=self.location,
-            component=component,
-            severity=severity,
-            current_value=current_value,
-            baseline_value=baseline_value,
-            unit=unit,
-            evidence=evidence,
-            affected=affected,
-            message=message,
-            recommendation=recommendation,
-        )
+        return make_insight("team", self.team, self.location, bottleneck, component, **body)
 
     def too_few(self, analysis: str, n: int, what: str = "runs") -> Unsupported:
         return Unsupported(
@@ -426,7 +411,4 @@ TEAM_DETECTORS: dict[str, Callable[[TeamContext], list[Finding]]] = {
 
 
 def run_team_detectors(ctx: TeamContext) -> list[Finding]:
-    findings: list[Finding] = []
-    for detector in TEAM_DETECTORS.values():
-        findings.extend(detector(ctx))
-    return findings
+    return run_detectors(TEAM_DETECTORS, ctx)

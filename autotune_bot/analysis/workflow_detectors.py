@@ -10,12 +10,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Unpack
 
 import numpy as np
 import numpy.typing as npt
 
 from autotune_bot.analysis import stats
-from autotune_bot.analysis.insight import Evidence, Insight, Unsupported, clamp01, log_severity
+from autotune_bot.analysis.insight import (
+    Evidence,
+    Insight,
+    InsightBody,
+    Unsupported,
+    clamp01,
+    log_severity,
+    make_insight,
+    run_detectors,
+)
 from autotune_bot.analysis.tool_repeats import repeat_findings
 from autotune_bot.analysis.workflow_profile import NodeMatrix, NodeProfile, critical_paths
 from autotune_bot.metrics.columns import MetricsStore
@@ -61,35 +71,10 @@ class WorkflowContext:
         return f"{wf.path}:{wf.line}"
 
     def insight(
-        self,
-        bottleneck: str,
-        component_: str | None,
-        *,
-        severity: float,
-        current_value: float,
-        baseline_value: float | None,
-        unit: str,
-        evidence: Evidence,
-        affected: tuple[str, ...],
-        message: str,
-        recommendation: str,
+        self, bottleneck: str, component: str | None, **body: Unpack[InsightBody]
     ) -> Insight:
-        component = component_
-        return Insight(
-            bottleneck=bottleneck,
-            scope="workflow",
-            target=self.name,
-            location=self.where(component),
-            component=component,
-            severity=severity,
-            current_value=current_value,
-            baseline_value=baseline_value,
-            unit=unit,
-            evidence=evidence,
-            affected=affected,
-            message=message,
-            recommendation=recommendation,
-        )
+        location = self.where(component)
+        return make_insight("workflow", self.name, location, bottleneck, component, **body)
 
     def run_durations(self) -> npt.NDArray[np.float64]:
         runs = self.store.runs.duration[self.matrix.run_rows]
@@ -372,7 +357,4 @@ WORKFLOW_DETECTORS: dict[str, Callable[[WorkflowContext], list[Finding]]] = {
 
 
 def run_workflow_detectors(ctx: WorkflowContext) -> list[Finding]:
-    findings: list[Finding] = []
-    for detector in WORKFLOW_DETECTORS.values():
-        findings.extend(detector(ctx))
-    return findings
+    return run_detectors(WORKFLOW_DETECTORS, ctx)
