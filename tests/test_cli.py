@@ -125,3 +125,22 @@ def test_python_api_names_from_the_seeds() -> None:
     found = constrained.analyze_team_workflow(team_id="research_team")
     assert {i.bottleneck for i in found} == {"high_latency_outliers", "low_success_rate"}
     assert all(0.0 <= i.severity <= 1.0 for i in found)
+
+
+def test_analyze_with_metrics_imports_no_heavy_modules(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    metrics = DEMO / "metrics" / "teams" / "review_team.json"
+    script = (
+        "import sys\n"
+        "from autotune_bot.cli import main\n"
+        f"code = main(['analyze', '--repo', {str(tmp_path)!r}, '--metrics', {str(metrics)!r},"
+        " '--format', 'json'])\n"
+        "heavy = sorted(m for m in ('scipy', 'github', 'git', 'ruamel.yaml') if m in sys.modules)\n"
+        "print('HEAVY', heavy, code, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "HEAVY [] 0" in done.stderr
