@@ -57,9 +57,12 @@ def load_inputs(
             abandon(early)
         raise
     explicit = bool(workflow_files) or bool(metrics_files)
-    for path in (*workflow_files, *metrics_files):
-        if not path.is_file():
-            raise UsageError(f"no such file: {path}")
+    for flag, paths in (("--config", workflow_files), ("--metrics", metrics_files)):
+        for path in paths:
+            if not path.is_file():
+                if early is not None:
+                    abandon(early)
+                raise UsageError(f"no such file: {path}", field=flag)
     if explicit:
         wf_paths = list(workflow_files)
         m_paths = list(metrics_files)
