@@ -1,42 +1,36 @@
-"""The models of ``.autotune.yml``.
+"""The models of ``.autotune.yml``: the root :class:`Settings` and its analysis sections.
 
-Every section is optional; ``Settings()`` is the configuration of a repository without the
-file. Models are frozen and reject unknown keys; every field has a description so the JSON
-Schema (``autotune schema``) gives editors completion and hover help. A section written
-without a value (``analysis:``) means its defaults.
+The sections about changing workflows are in :mod:`autotune_bot.settings.proposals` and are
+re-exported here. Every section is optional; ``Settings()`` is the configuration of a
+repository without the file. Models are frozen and reject unknown keys; every field has a
+description so the JSON Schema (``autotune schema``) gives editors completion and hover help.
+A section written without a value (``analysis:``) means its defaults.
 """
 
 from __future__ import annotations
 
-import shlex
-from typing import Annotated, Any, Literal, get_origin
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
-    model_validator,
-)
+from pydantic import Field, StrictBool, model_validator
 
 from autotune_bot.settings.fields import (
-    BranchPrefix,
-    Command,
-    Email,
     Fraction,
-    Identifier,
     NonEmptyStr,
     NonNegativeFloat,
-    NonNegativeInt,
     OpenFraction,
-    OptionValue,
     PositiveFloat,
     PositiveInt,
-    Range,
     Ratio,
     RelativePath,
 )
+from autotune_bot.settings.proposals import (
+    ABTestSettings,
+    MonitoringSettings,
+    PullRequestSettings,
+    SearchSettings,
+    StrategySettings,
+)
+from autotune_bot.settings.section import Section
 
 __all__ = [
     "ABTestSettings",
@@ -56,34 +50,14 @@ __all__ = [
 ]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_sections_mean_defaults(cls, data: Any) -> Any:
-        """``key:`` with no value, for a section, list or mapping, means its default."""
-        if not isinstance(data, dict):
-            return data
-        containers = {
-            name
-            for name, info in cls.model_fields.items()
-            if get_origin(info.annotation) in (dict, tuple)
-            or (isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel))
-        }
-        return {
-            key: value for key, value in data.items() if value is not None or key not in containers
-        }
-
-
-class TeamMapping(_Section):
+class TeamMapping(Section):
     """Where the team a metrics record names is defined."""
 
     workflow: RelativePath = Field(description="Workflow file, relative to the repository root.")
     node: NonEmptyStr = Field(description="Id of the team node in that file.")
 
 
-class WorkflowIdMapping(_Section):
+class WorkflowIdMapping(Section):
     """Which workflow a metrics ``workflow_id`` refers to."""
 
     workflow: RelativePath = Field(description="Workflow file, relative to the repository root.")
@@ -92,7 +66,7 @@ class WorkflowIdMapping(_Section):
     )
 
 
-class Baseline(_Section):
+class Baseline(Section):
     """Expected behaviour of a team or node, declared by the user."""
 
     duration_seconds: PositiveFloat | None = Field(None, description="Typical duration (s).")
@@ -108,7 +82,7 @@ class Baseline(_Section):
         return self
 
 
-class Objective(_Section):
+class Objective(Section):
     """Relative weights of what a proposal should improve."""
 
     duration: NonNegativeFloat = Field(0.5, description="Weight of shorter duration.")
@@ -122,7 +96,7 @@ class Objective(_Section):
         return self
 
 
-class Constraints(_Section):
+class Constraints(Section):
     """Limits no proposal may break; null means no limit."""
 
     min_success_rate: Fraction | None = Field(
@@ -133,7 +107,7 @@ class Constraints(_Section):
     )
 
 
-class AnalysisThresholds(_Section):
+class AnalysisThresholds(Section):
     """When a measurement counts as a bottleneck."""
 
     slow_execution_ratio: Ratio = Field(
@@ -180,7 +154,7 @@ class AnalysisThresholds(_Section):
     )
 
 
-class AnalysisSettings(_Section):
+class AnalysisSettings(Section):
     """Which records are analysed and how sure an assessment must be."""
 
     current_config_only: StrictBool = Field(
@@ -198,87 +172,7 @@ class AnalysisSettings(_Section):
     )
 
 
-class StrategySettings(_Section):
-    """Options of one optimisation strategy."""
-
-    enabled: StrictBool = Field(True, description="Whether the strategy may propose changes.")
-    options: dict[str, OptionValue] = Field(
-        default_factory=dict, description="Strategy-specific options (name → single value)."
-    )
-
-
-class SearchSettings(_Section):
-    """How the space of candidate configurations is searched."""
-
-    algorithm: Identifier = Field("hill_climbing", description="Name of the search algorithm.")
-    max_evaluations: PositiveInt = Field(200, description="Most candidates scored per run.")
-    seed: NonNegativeInt = Field(0, description="Seed of the search's random choices.")
-
-
-class ABTestSettings(_Section):
-    """Validating a proposal by running both configurations."""
-
-    enabled: StrictBool = Field(False, description="Run A/B tests before opening a PR.")
-    command: Command = Field(
-        "victor run {workflow} --input {input}",
-        description="Command running one workflow: a string (split like a shell) or a list.",
-    )
-    inputs: tuple[NonEmptyStr, ...] = Field((), description="Inputs each arm is run with.")
-    runs_per_arm: Annotated[int, Strict(), Range(lo=2)] = Field(
-        20, description="Runs of each configuration (at least 2)."
-    )
-    alpha: OpenFraction = Field(0.05, description="Significance level of the test.")
-    min_improvement: Fraction = Field(
-        0.05, description="Smallest relative improvement worth proposing (0.05 = 5 %)."
-    )
-    run_timeout_seconds: PositiveFloat = Field(900.0, description="Time limit of one run (s).")
-    max_total_runs: PositiveInt = Field(200, description="Most runs per bot invocation.")
-    max_cost_usd: NonNegativeFloat | None = Field(
-        None, description="Most spent on test runs per invocation (USD); null for no limit."
-    )
-    concurrency: PositiveInt = Field(1, description="Runs executed at the same time.")
-
-    @model_validator(mode="after")
-    def _room_for_one_test(self) -> ABTestSettings:
-        if self.max_total_runs < 2 * self.runs_per_arm:
-            raise ValueError(
-                f"max_total_runs ({self.max_total_runs}) must be at least twice "
-                f"runs_per_arm ({self.runs_per_arm}) to complete one test"
-            )
-        return self
-
-    def argv(self) -> tuple[str, ...]:
-        """The command as an argument list, placeholders not yet filled in."""
-        if isinstance(self.command, str):
-            return tuple(shlex.split(self.command))
-        return self.command
-
-
-class PullRequestSettings(_Section):
-    """How proposals become pull requests."""
-
-    labels: tuple[NonEmptyStr, ...] = Field(("autotune",), description="Labels added to PRs.")
-    reviewers: tuple[NonEmptyStr, ...] = Field((), description="Users asked to review.")
-    max_open: PositiveInt = Field(5, description="Most bot PRs open at the same time.")
-    max_per_run: PositiveInt = Field(2, description="Most PRs opened per invocation.")
-    branch_prefix: BranchPrefix = Field("autotune/", description="Prefix of PR branch names.")
-    author_name: NonEmptyStr = Field("autotune-bot", description="Commit author name.")
-    author_email: Email = Field(
-        "autotune-bot@users.noreply.github.com", description="Commit author e-mail."
-    )
-
-
-class MonitoringSettings(_Section):
-    """Watching merged changes for regressions."""
-
-    enabled: StrictBool = Field(True, description="Check merged changes for regressions.")
-    min_runs: PositiveInt = Field(30, description="Runs after a change before judging it.")
-    false_alarm_rate: OpenFraction = Field(
-        0.05, description="Accepted probability of flagging a change that did not regress."
-    )
-
-
-class ModelPrice(_Section):
+class ModelPrice(Section):
     """Price and latency of one model; unset values keep the built-in ones."""
 
     input_usd_per_mtok: NonNegativeFloat | None = Field(
@@ -298,7 +192,7 @@ class ModelPrice(_Section):
         return self
 
 
-class Settings(_Section):
+class Settings(Section):
     """The whole ``.autotune.yml``."""
 
     version: Literal[1] = Field(1, description="Version of this file's format; only 1.")

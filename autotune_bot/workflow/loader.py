@@ -8,20 +8,20 @@ Fatal problems (not YAML, no ``nodes`` list, a node without ``id``, duplicate id
 :class:`YamlSyntaxError` / :class:`WorkflowError` naming file, line and field. Oddities that
 leave the file usable (an edge to a missing node, an unknown node type or formation) become
 ``WorkflowDef.warnings``. Nodes are read by :mod:`autotune_bot.workflow.node_parse` (team
-settings by :mod:`autotune_bot.workflow.team_parse`); edges are built here.
+settings by :mod:`autotune_bot.workflow.team_parse`); edges are built by
+:mod:`autotune_bot.workflow.edges`.
 """
 
 from __future__ import annotations
 
 import pathlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from autotune_bot.errors import InputError, WorkflowError
+from autotune_bot.workflow.edges import build_edges, read_edge_specs
 from autotune_bot.workflow.model import (
     Dialect,
-    Edge,
     Field,
     Node,
     WorkflowDef,
@@ -29,7 +29,7 @@ from autotune_bot.workflow.model import (
     YamlPath,
 )
 from autotune_bot.workflow.node_parse import parse_node
-from autotune_bot.workflow.yaml_fields import Source, field_at, str_list
+from autotune_bot.workflow.yaml_fields import Source, field_at
 from autotune_bot.yaml_source import load_yaml, position_of_item, position_of_key, position_of_node
 
 __all__ = ["load_workflow_files", "parse_workflow_text", "read_workflow_file"]
@@ -124,14 +124,6 @@ def read_workflow_file(path: pathlib.Path, display: str) -> WorkflowFile:
     return parse_workflow_text(text, display)
 
 
-@dataclass(frozen=True, slots=True)
-class _EdgeSpec:
-    source: str
-    target: str
-    label: str | None
-    line: int
-
-
 def _parse_definition(
     path: str,
     body: Any,
@@ -162,7 +154,9 @@ def _parse_definition(
         )
     if not items:
         raise WorkflowError("`nodes` is empty", path=path, line=nodes_line, field="nodes")
-    edge_specs = _edge_specs(src, body) if dialect == "workflow" else None
+    edge_specs = (
+        read_edge_specs(src, body, _line_of_key(body, "edges")) if dialect == "workflow" else None
+    )
     extra_next: dict[str, list[str]] = {}
     for spec in edge_specs or ():
         extra_next.setdefault(spec.source, []).append(spec.target)
@@ -180,7 +174,7 @@ def _parse_definition(
                 field="id",
             )
         nodes[node.id] = node
-    edges = _build_edges(src, list(nodes.values()), edge_specs)
+    edges = build_edges(src, list(nodes.values()), edge_specs)
     entry = next((n.id for n in nodes.values() if n.type == "start"), None)
     if dialect != "workflow" or entry is None:
         entry = next(iter(nodes))
@@ -204,122 +198,6 @@ def _execution(body: Any, root: YamlPath, def_line: int) -> dict[str, Field]:
     line = _line_of_key(body, "execution") if block_map is not None else def_line
     base = (*root, "execution")
     return {key: field_at(key, block_map, (key,), base, None, line) for key in _EXECUTION_KEYS}
-
-
-def _edge_specs(src: Source, body: Any) -> list[_EdgeSpec] | None:
-    """The `edges:` list of the `workflow:` dialect, or None when the file has none."""
-    if "edges" not in body:
-        return None
-    raw = body["edges"]
-    if not isinstance(raw, list):
-        src.warn(_line_of_key(body, "edges"), "`edges` is not a list; ignored")
-        return []
-    specs: list[_EdgeSpec] = []
-    for index, item in enumerate(raw):
-        pos = position_of_node(item) or position_of_item(raw, index)
-        line = pos.line if pos is not None else _line_of_key(body, "edges")
-        source = item.get("from") if isinstance(item, dict) else None
-        targets = str_list(item.get("to")) if isinstance(item, dict) else []
-        if not isinstance(source, str | int) or isinstance(source, bool) or not targets:
-            src.warn(line, "edge without both `from` and `to`; ignored")
-            continue
-        cond = item.get("condition", item.get("label"))
-        label = None if cond is None else _label(cond)
-        specs.extend(_EdgeSpec(str(source), target, label, line) for target in targets)
-    return specs
-
-
-def _build_edges(src: Source, nodes: list[Node], specs: list[_EdgeSpec] | None) -> tuple[Edge, ...]:
-    """The edges of a definition, in node order.
-
-    * `next: [ids]` (or a single id) → kind "next"; `edges:` entries → kind "edge";
-    * a parallel node P → each of its `parallel_nodes` ("parallel"); a branch without
-      `next` → P's successor ("join"). P's successor is its `next`, else the next listed
-      node that is not a branch; P has no direct edge to it;
-    * a condition node → each `branches` target ("branch", label = the branch value);
-    * any other node without `next` → the next listed node that is not a parallel branch
-      ("implicit"); `next: []` means nothing follows.
-
-    With an `edges:` list there is no implicit chaining and there are no joins.
-    """
-    ids = {n.id for n in nodes}
-    parent_of: dict[str, str] = {}
-    for node in nodes:
-        if node.type == "parallel":
-            for child in node.parallel_nodes:
-                parent_of.setdefault(child, node.id)
-    after: dict[str, str | None] = {}
-    for i, node in enumerate(nodes):
-        after[node.id] = next((n.id for n in nodes[i + 1 :] if n.id not in parent_of), None)
-    successors_of_parallel = {
-        n.id: [t for t in n.next if t in ids] if _has_next(n) else _present([after[n.id]])
-        for n in nodes
-        if n.type == "parallel"
-    }
-    edges: list[Edge] = []
-    seen: set[tuple[str, str, str | None]] = set()
-
-    def add(node: Node, target: str, kind: Any, label: str | None, key: str, at: int = 0) -> None:
-        if target not in ids:
-            line = at or (_line_of_key(node.raw, key) if key in node.raw else node.line)
-            src.warn(line, f"node '{node.id}': `{key}` names missing node '{target}'; ignored")
-            return
-        if (node.id, target, label) not in seen:
-            seen.add((node.id, target, label))
-            edges.append(Edge(node.id, target, kind, label))
-
-    by_source: dict[str, list[_EdgeSpec]] = {}
-    for spec in specs or ():
-        if spec.source not in ids:
-            src.warn(spec.line, f"edge from missing node '{spec.source}'; ignored")
-        by_source.setdefault(spec.source, []).append(spec)
-    for node in nodes:
-        for spec in by_source.get(node.id, ()):
-            add(node, spec.target, "edge", spec.label, "edges", spec.line)
-        edge_targets = {s.target for s in by_source.get(node.id, ())}
-        # A parallel node with branches continues through its branches' joins.
-        fans_out = specs is None and node.type == "parallel" and bool(node.parallel_nodes)
-        for target in node.next:
-            if target in edge_targets or (fans_out and target in ids):
-                continue
-            add(node, target, "next", None, "next")
-        for child in node.parallel_nodes:
-            add(node, child, "parallel", None, "parallel_nodes")
-        for value, target in node.branches.items():
-            add(node, target, "branch", value, "branches")
-        if specs is not None or _has_next(node):
-            continue
-        if node.id in parent_of:
-            for target in successors_of_parallel[parent_of[node.id]]:
-                add(node, target, "join", None, "next")
-        elif _chains_implicitly(node):
-            nxt = after[node.id]
-            if nxt is not None:
-                add(node, nxt, "implicit", None, "next")
-    return tuple(edges)
-
-
-def _present(items: list[str | None]) -> list[str]:
-    return [item for item in items if item is not None]
-
-
-def _has_next(node: Node) -> bool:
-    """True when the node writes `next` itself (``next: []`` means: nothing follows)."""
-    return isinstance(node.raw, dict) and node.raw.get("next") is not None
-
-
-def _chains_implicitly(node: Node) -> bool:
-    """Without `next`, a node continues to the next listed node, except a condition node
-    (it routes through branches) and a parallel node with branches (its branches join)."""
-    if node.type == "condition":
-        return False
-    return not (node.type == "parallel" and node.parallel_nodes)
-
-
-def _label(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _kind(value: Any) -> str:

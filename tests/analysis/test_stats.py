@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import math
+import types
 from pathlib import Path
 
 import numpy as np
@@ -15,21 +16,41 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps  # type: ignore[import-untyped]
 
-from autotune_bot.analysis import stats
+from autotune_bot.analysis import distributions, stats
 
 DF_VALUES = [1.0, 1.5, 2.0, 3.0, 3.5, 4.0, 10.0, 30.0, 1000.0, 1e5, 1e6]
 P_VALUES = [1e-10, 1e-4, 0.01, 0.025, 0.1, 0.3, 0.7, 0.9, 0.975, 0.999, 1 - 1e-10]
 
+ALLOWED_ROOTS = {"__future__", "math", "dataclasses", "statistics", "typing", "numpy"}
+ALLOWED_PROJECT_MODULES = {"autotune_bot.analysis.distributions"}
 
-def test_module_imports_no_scipy() -> None:
-    tree = ast.parse(Path(stats.__file__).read_text(encoding="utf-8"))
+
+def _imported_modules(module: types.ModuleType) -> set[str]:
+    assert module.__file__ is not None
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "math", "dataclasses", "statistics", "typing", "numpy"}
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+    return imported
+
+
+@pytest.mark.parametrize("module", [stats, distributions], ids=lambda m: m.__name__)
+def test_module_imports_no_scipy(module: types.ModuleType) -> None:
+    imported = _imported_modules(module)
+    project = {name for name in imported if name.startswith(("autotune_bot", "."))}
+    assert project <= ALLOWED_PROJECT_MODULES
+    assert {name.split(".")[0] for name in imported - project} <= ALLOWED_ROOTS
+
+
+def test_stats_reexports_the_distribution_functions() -> None:
+    moved = set(distributions.__all__) - {"check_open_probability"}
+    assert moved <= set(stats.__all__)
+    for name in moved:
+        assert getattr(stats, name) is getattr(distributions, name)
+    assert all(hasattr(stats, name) for name in stats.__all__)
 
 
 # --- normal -------------------------------------------------------------------------------
