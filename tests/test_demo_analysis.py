@@ -82,4 +82,7 @@ def test_dirty_lines_are_counted_with_locations(report: AnalysisReport) -> None:
             assert problem.path.startswith("metrics/")
             assert problem.line is not None
             assert problem.line >= 1
-    assert report.unknown_teams == ("ghost_team",)
+    [ghost] = report.unknown_teams
+    assert ghost.team_id == "ghost_team"
+    assert sum(ghost.records.values()) == 2
+    assert all(f.startswith("metrics/") for f in ghost.records)

@@ -25,7 +25,7 @@ from autotune_bot.settings import Settings
 from autotune_bot.workflow.graph import WorkflowGraph
 from autotune_bot.workflow.model import Node, WorkflowDef, WorkflowFile
 
-__all__ = ["AnalysisReport", "TeamReport", "WorkflowReport", "analyze"]
+__all__ = ["AnalysisReport", "TeamReport", "UnknownTeam", "WorkflowReport", "analyze"]
 
 IntArray = npt.NDArray[np.intp]
 
@@ -54,12 +54,19 @@ class WorkflowReport:
 
 
 @dataclass(frozen=True)
+class UnknownTeam:
+    team_id: str
+    records: dict[str, int]  # metrics file → team records naming this id
+
+
+@dataclass(frozen=True)
 class AnalysisReport:
     teams: tuple[TeamReport, ...]
     workflows: tuple[WorkflowReport, ...]
     problems: ProblemLog
     workflow_errors: tuple[InputError, ...]
-    unknown_teams: tuple[str, ...]  # team ids in metrics with no team node in any workflow
+    # team ids in metrics with no team node in any workflow file, with records per file
+    unknown_teams: tuple[UnknownTeam, ...]
     files_read: tuple[str, ...]
     records_read: int
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -131,7 +138,7 @@ def analyze(
         current[name] = profile_team(
             store, name, sel.current.rows, sel.current.config, conf, with_members=wanted
         )
-    unknown = tuple(sorted(n for n in current if n not in nodes_by_team)) if workflows else ()
+    unknown = _unknown_teams(store, set(current) - set(nodes_by_team)) if workflows else ()
     team_reports = []
     for name in team_ids if team_ids is not None else sorted(current):
         if name not in current:
@@ -182,6 +189,19 @@ def analyze(
         files_read=store.files_read,
         records_read=store.records_read,
     )
+
+
+def _unknown_teams(store: MetricsStore, names: set[str]) -> tuple[UnknownTeam, ...]:
+    found = []
+    for name in sorted(names):
+        rows = store.teams.team == store.team_names.lookup(name)
+        codes, counts = np.unique(store.teams.file[rows], return_counts=True)
+        records = {
+            store.file_names.name(c) or "?": n
+            for c, n in zip(codes.tolist(), counts.tolist(), strict=True)
+        }
+        found.append(UnknownTeam(name, records))
+    return tuple(found)
 
 
 def _definitions(workflows: Sequence[WorkflowFile], settings: Settings) -> dict[str, WorkflowDef]:

@@ -219,7 +219,9 @@ def report_to_json(report: AnalysisReport, settings_path: str | None) -> dict[st
             "by_file": dict(sorted(log.per_file.items())),
             "examples": examples,
         },
-        "unknown_teams": list(report.unknown_teams),
+        "unknown_teams": [
+            {"team_id": u.team_id, "records": u.records} for u in report.unknown_teams
+        ],
         "teams": [_team(t) for t in report.teams],
         "workflows": [_workflow(w) for w in report.workflows],
     }

@@ -152,10 +152,11 @@ def render_report(report: AnalysisReport) -> str:
             first = log.examples.get(kind, [])
             where = f" e.g. {first[0].location()}" if first else ""
             out.append(f"  - {kind}: {count} — {PROBLEM_KINDS.get(kind, '')}{where}")
-    if report.unknown_teams:
+    for unknown in report.unknown_teams:
+        where = ", ".join(f"{n} in {f}" for f, n in unknown.records.items())
         out.append(
-            "Team ids in metrics with no team node in any workflow file: "
-            + ", ".join(report.unknown_teams)
+            f"Team id {unknown.team_id!r} matches no team node in any workflow file "
+            f"({where}); analysed from metrics alone."
         )
     out.append("")
     for t in report.teams:
