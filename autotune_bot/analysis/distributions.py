@@ -11,7 +11,11 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = [
+    "as_floats",
     "binomial_cdf",
     "binomial_sf",
     "check_open_probability",
@@ -277,3 +281,11 @@ def _check_df(df: float) -> None:
 def _check_binomial(n: int, p: float) -> None:
     if n < 0 or not 0.0 <= p <= 1.0:
         raise ValueError(f"need n ≥ 0 and 0 ≤ p ≤ 1, got n={n}, p={p}")
+
+
+def as_floats(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """A flat float array of ``values``; raises ValueError when any is NaN."""
+    data = np.asarray(values, dtype=np.float64).ravel()
+    if bool(np.any(np.isnan(data))):
+        raise ValueError("values contain NaN")
+    return data

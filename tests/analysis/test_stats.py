@@ -1,6 +1,6 @@
-"""Known-answer and property tests for the scipy-free statistics module.
+"""Known-answer and property tests for the scipy-free statistics modules.
 
-scipy is the oracle here; the module under test must not import it.
+scipy is the oracle here; the modules under test must not import it.
 """
 
 from __future__ import annotations
@@ -16,13 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps  # type: ignore[import-untyped]
 
-from autotune_bot.analysis import distributions, stats
+from autotune_bot.analysis import distributions, quantiles, stats
 
 DF_VALUES = [1.0, 1.5, 2.0, 3.0, 3.5, 4.0, 10.0, 30.0, 1000.0, 1e5, 1e6]
 P_VALUES = [1e-10, 1e-4, 0.01, 0.025, 0.1, 0.3, 0.7, 0.9, 0.975, 0.999, 1 - 1e-10]
 
 ALLOWED_ROOTS = {"__future__", "math", "dataclasses", "statistics", "typing", "numpy"}
-ALLOWED_PROJECT_MODULES = {"autotune_bot.analysis.distributions"}
+ALLOWED_PROJECT_IMPORTS: dict[types.ModuleType, set[str]] = {
+    stats: {"autotune_bot.analysis.distributions", "autotune_bot.analysis.quantiles"},
+    quantiles: {"autotune_bot.analysis.distributions"},
+    distributions: set(),
+}
 
 
 def _imported_modules(module: types.ModuleType) -> set[str]:
@@ -37,20 +41,27 @@ def _imported_modules(module: types.ModuleType) -> set[str]:
     return imported
 
 
-@pytest.mark.parametrize("module", [stats, distributions], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", list(ALLOWED_PROJECT_IMPORTS), ids=lambda m: m.__name__)
 def test_module_imports_no_scipy(module: types.ModuleType) -> None:
     imported = _imported_modules(module)
     project = {name for name in imported if name.startswith(("autotune_bot", "."))}
-    assert project <= ALLOWED_PROJECT_MODULES
+    assert project <= ALLOWED_PROJECT_IMPORTS[module]
     assert {name.split(".")[0] for name in imported - project} <= ALLOWED_ROOTS
 
 
 def test_stats_reexports_the_distribution_functions() -> None:
-    moved = set(distributions.__all__) - {"check_open_probability"}
+    moved = set(distributions.__all__) - {"check_open_probability", "as_floats"}
     assert moved <= set(stats.__all__)
     for name in moved:
         assert getattr(stats, name) is getattr(distributions, name)
     assert all(hasattr(stats, name) for name in stats.__all__)
+
+
+def test_stats_reexports_the_quantile_estimates() -> None:
+    assert set(quantiles.__all__) == {"QuantileEstimate", "quantile_estimate", "quantile_needed_n"}
+    assert set(quantiles.__all__) <= set(stats.__all__)
+    for name in quantiles.__all__:
+        assert getattr(stats, name) is getattr(quantiles, name)
 
 
 # --- normal -------------------------------------------------------------------------------
@@ -333,6 +344,16 @@ def test_quantile_interval_contains_estimate(values: list[float], q: float) -> N
     assert result.low <= result.estimate <= result.high
 
 
+@pytest.mark.parametrize("n", [2000, 3000, 54321, 100000])
+@pytest.mark.parametrize("q", [0.5, 0.95, 0.99])
+def test_windowed_order_statistic_ranks_equal_exact_bisection(n: int, q: float) -> None:
+    half = 0.025
+    cdf, sf = distributions.binomial_cdf, distributions.binomial_sf
+    exact_below = quantiles._last_true(lambda j: cdf(j, n, q) <= half, 0, n - 1)
+    exact_above = quantiles._first_true(lambda j: sf(j, n, q) <= half, 1, n)
+    assert quantiles._order_statistic_ranks(n, q, half) == (exact_below, exact_above)
+
+
 # --- means --------------------------------------------------------------------------------
 
 
@@ -443,12 +464,3 @@ def test_spearman_rho_degenerate_inputs() -> None:
     assert math.isnan(stats.spearman_rho([1.0], [2.0]))
     with pytest.raises(ValueError, match="differ in length"):
         stats.spearman_rho([1.0, 2.0], [1.0, 2.0, 3.0])
-
-
-@pytest.mark.parametrize("n", [2000, 3000, 54321, 100000])
-@pytest.mark.parametrize("q", [0.5, 0.95, 0.99])
-def test_windowed_order_statistic_ranks_equal_exact_bisection(n: int, q: float) -> None:
-    half = 0.025
-    exact_below = stats._last_true(lambda j: stats.binomial_cdf(j, n, q) <= half, 0, n - 1)
-    exact_above = stats._first_true(lambda j: stats.binomial_sf(j, n, q) <= half, 1, n)
-    assert stats._order_statistic_ranks(n, q, half) == (exact_below, exact_above)
