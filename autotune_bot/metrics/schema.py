@@ -9,7 +9,7 @@ builder checks the values themselves.
 
 Types are deliberately narrow (``float | None`` rather than ``Any``): a record whose fields
 have the wrong JSON type fails the fast decoder and is re-read by the tolerant path in
-``metrics.reader``, which reports the exact field.
+``metrics.tolerant``, which reports the exact field.
 """
 
 from __future__ import annotations
