@@ -32,8 +32,6 @@ class MemberRecord(msgspec.Struct, gc=False):
     tool_calls_used: float | None = None
     cost: float | None = None
     cost_usd: float | None = None
-    input_tokens: float | None = None
-    output_tokens: float | None = None
     tool_calls: list[ToolCallRecord] | None = None
 
 
