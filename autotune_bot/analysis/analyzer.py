@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from autotune_bot.analysis.insight import Insight, Unsupported
 from autotune_bot.analysis.profile import TeamProfile, profile_team
+from autotune_bot.analysis.row_links import referencing
 from autotune_bot.analysis.selection import Selection, select_rows
 from autotune_bot.analysis.team_detectors import TeamContext, run_team_detectors
 from autotune_bot.analysis.workflow_detectors import WorkflowContext, run_workflow_detectors
@@ -244,7 +245,7 @@ def _workflow_reports(
                 store, np.flatnonzero(r.workflow == code), r.config, r.timestamp, settings
             )
             run_rows = sel.current.rows
-        node_rows = np.flatnonzero(np.isin(store.nodes.run_row, run_rows))
+        node_rows = referencing(store.nodes.run_row, run_rows, len(store.runs))
         profiles = profile_nodes(store, node_rows, a.confidence)
         ctx = WorkflowContext(
             name=name,

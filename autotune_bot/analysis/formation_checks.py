@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from autotune_bot.analysis import stats
 from autotune_bot.analysis.insight import Evidence, Insight, Unsupported, clamp01
+from autotune_bot.analysis.row_links import slots
 from autotune_bot.workflow.dataflow import members_independent
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def member_sum_and_max(ctx: TeamContext) -> tuple[F64, F64, F64]:
     m = ctx.store.members
     rows = p.rows
     mrows = p.member_rows
-    slot = np.searchsorted(rows, m.team_row[mrows])
+    slot = slots(rows, m.team_row[mrows], len(ctx.store.teams))
     dur = m.duration[mrows]
     total = np.bincount(slot, weights=np.nan_to_num(dur), minlength=rows.size)
     bad = np.bincount(slot, weights=~np.isfinite(dur), minlength=rows.size)

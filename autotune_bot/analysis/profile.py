@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autotune_bot.analysis import stats
+from autotune_bot.analysis.row_links import referencing, slots
 from autotune_bot.metrics.columns import MetricsStore
 
 __all__ = ["Distribution", "MemberProfile", "TeamProfile", "distribution", "profile_team"]
@@ -110,7 +111,7 @@ def profile_team(
     for code, count in zip(codes.tolist(), counts.tolist(), strict=True):
         formations[store.formation_names.name(code) or "unrecorded"] = count
     if with_members:
-        member_rows = np.flatnonzero(np.isin(store.members.team_row, rows))
+        member_rows = referencing(store.members.team_row, rows, len(store.teams))
     else:
         member_rows = np.zeros(0, dtype=np.intp)
     counts_recorded = t.member_count[rows]
@@ -145,7 +146,7 @@ def _member_profiles(
     duration = m.duration[member_rows]
     calls = m.tool_calls[member_rows]
     # Per team execution: sum of member durations and tool calls, to compute shares.
-    slot = np.searchsorted(rows, team_row)  # rows are sorted
+    slot = slots(rows, team_row, len(store.teams))
     total_time = np.bincount(slot, weights=np.nan_to_num(duration), minlength=rows.size)
     total_calls = np.bincount(slot, weights=np.nan_to_num(calls), minlength=rows.size)
     team_ok = store.teams.success[rows][slot]

@@ -30,6 +30,7 @@ from autotune_bot.analysis.insight import (
     make_insight,
     run_detectors,
 )
+from autotune_bot.analysis.row_links import referencing
 from autotune_bot.analysis.tool_repeats import repeat_findings
 from autotune_bot.analysis.workflow_profile import NodeMatrix, NodeProfile, critical_paths
 from autotune_bot.metrics.columns import MetricsStore
@@ -211,7 +212,8 @@ def unreliable_nodes(ctx: WorkflowContext) -> list[Finding]:
 
 def expensive_tools(ctx: WorkflowContext) -> list[Finding]:
     u = ctx.store.tool_use
-    mine = np.isin(u.node_row, ctx.node_rows)
+    mine = np.zeros(len(u), dtype=bool)
+    mine[referencing(u.node_row, ctx.node_rows, len(ctx.store.nodes))] = True
     if not mine.any():
         return [Unsupported("expensive_tool", ctx.name, "no per-node `tools` cost recorded")]
     run_cost = ctx.store.runs.cost[ctx.matrix.run_rows]
@@ -254,7 +256,11 @@ def expensive_tools(ctx: WorkflowContext) -> list[Finding]:
 
 def _tool_call_rows(ctx: WorkflowContext) -> npt.NDArray[np.intp]:
     c = ctx.store.tool_calls
-    return np.flatnonzero((c.owner_kind == 0) & np.isin(c.owner_row, ctx.node_rows))
+    node_owned = np.flatnonzero(c.owner_kind == 0)  # member-owned calls point elsewhere
+    linked: npt.NDArray[np.intp] = node_owned[
+        referencing(c.owner_row[node_owned], ctx.node_rows, len(ctx.store.nodes))
+    ]
+    return linked
 
 
 def repeated_calls(ctx: WorkflowContext) -> list[Finding]:

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from autotune_bot.analysis import stats
 from autotune_bot.analysis.profile import Distribution, distribution
+from autotune_bot.analysis.row_links import slots
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.workflow.graph import WorkflowGraph
 
@@ -51,7 +52,7 @@ def node_matrix(store: MetricsStore, run_rows: IntArray, node_rows: IntArray) ->
     n = store.nodes
     codes = np.unique(n.node[node_rows])
     names = tuple(store.node_names.name(c) or "?" for c in codes.tolist())
-    run_slot = np.searchsorted(run_rows, n.run_row[node_rows])
+    run_slot = slots(run_rows, n.run_row[node_rows], len(store.runs))
     col = np.searchsorted(codes, n.node[node_rows])
     durations = np.full((run_rows.size, codes.size), np.nan)
     ran = np.zeros((run_rows.size, codes.size), dtype=bool)
