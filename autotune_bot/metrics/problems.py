@@ -28,8 +28,9 @@ PROBLEM_KINDS: dict[str, str] = {
     "duplicate": "exact repeat of an earlier record; the repeat is ignored",
     "bad_timestamp": "unparseable timestamp; treated as absent",
     "negative_value": "negative count, token or cost value; treated as absent",
-    "member_problem": "a member entry is unusable; that member entry is ignored",
-    "node_problem": "a node entry is unusable; that node entry is ignored",
+    "member_problem": "a member entry has a bad duration or no success value; that value is "
+    "left out of the member's statistics",
+    "node_problem": "a node entry has a bad duration; it is left out of the node's statistics",
 }
 
 

@@ -102,7 +102,7 @@ class RunRows:
         duration = rec.duration if rec.duration is not None else rec.duration_seconds
         r["duration"].append(self.checks.duration(duration, batch, i, what))
         cost = rec.cost_usd if rec.cost_usd is not None else rec.cost
-        r["cost"].append(_num(cost))
+        r["cost"].append(self._amount(cost, batch, i, f"{what}: cost"))
         for node_id, node in (rec.node_metrics or {}).items():
             self._add_node(node_id, node, row, batch, i)
         return row
@@ -122,10 +122,13 @@ class RunRows:
             if d is not None:
                 self.checks.problem("node_problem", batch, i, f"node {node_id}: duration is {d}")
             n["duration"].append(NAN)
-        n["input_tokens"].append(_num(node.input_tokens))
-        n["output_tokens"].append(_num(node.output_tokens))
+        what = f"node {node_id}"
+        n["input_tokens"].append(self._amount(node.input_tokens, batch, i, f"{what}: input_tokens"))
+        n["output_tokens"].append(
+            self._amount(node.output_tokens, batch, i, f"{what}: output_tokens")
+        )
         cost = node.cost_usd if node.cost_usd is not None else node.cost
-        n["cost"].append(_num(cost))
+        n["cost"].append(self._amount(cost, batch, i, f"{what}: cost"))
         node_row = len(n["run_row"]) - 1
         if node.tools:
             u = self.u
@@ -133,10 +136,19 @@ class RunRows:
             for tool, agg in node.tools.items():
                 u["node_row"].append(node_row)
                 u["tool"].append(tool_code(tool))
-                u["count"].append(_num(agg.count))
-                u["cost"].append(_num(agg.cost))
+                u["count"].append(self._amount(agg.count, batch, i, f"{what}: {tool} count"))
+                u["cost"].append(self._amount(agg.cost, batch, i, f"{what}: {tool} cost"))
         if node.tool_calls:
             self.add_tool_calls(node.tool_calls, 0, node_row)
+
+    def _amount(self, value: float | None, batch: Batch, i: int, what: str) -> float:
+        """A count, token number or cost; a negative or infinite one is reported, then absent."""
+        if value is None:
+            return NAN
+        if value >= 0 and value < math.inf:
+            return float(value)
+        self.checks.problem("negative_value", batch, i, f"{what} is {value}")
+        return NAN
 
     def add_tool_calls(self, calls: list[ToolCallRecord], kind: int, owner: int) -> None:
         """Add the tool calls of a node (``kind`` 0) or a member entry (1) at row ``owner``."""

@@ -198,6 +198,7 @@ class TeamColumns:
                 items[j][3],
                 f"team {recs[j].team_id} has no success value",
             )
+        self._report_amounts(nums[:, 1:], _TEAM_NUMBERS[1:], batch, items, "team")
         first_row = self._team_rows
         self._team_rows += len(recs)
         cost = np.where(np.isnan(nums[:, 5]), nums[:, 4], nums[:, 5])
@@ -223,6 +224,23 @@ class TeamColumns:
         t["input_tokens"].append(_clean(nums[:, 6]))
         t["output_tokens"].append(_clean(nums[:, 7]))
         self._add_members(recs, items, first_row, batch)
+
+    def _report_amounts(
+        self,
+        nums: npt.NDArray[np.float64],
+        fields: tuple[str, ...],
+        batch: Batch,
+        items: list[TeamItem],
+        what: str,
+        ids: list[str] | None = None,
+    ) -> None:
+        """Report negative or infinite counts, tokens and costs (they are kept as absent)."""
+        bad_rows, bad_cols = np.nonzero((nums < 0) | np.isinf(nums))
+        for j, k in zip(bad_rows.tolist(), bad_cols.tolist(), strict=True):
+            name = ids[j] if ids is not None else items[j][0].team_id
+            self.checks.problem(
+                "negative_value", batch, items[j][3], f"{what} {name}: {fields[k]} is {nums[j, k]}"
+            )
 
     def _add_members(
         self, recs: list[TeamRecord], items: list[TeamItem], first_row: int, batch: Batch
@@ -250,10 +268,22 @@ class TeamColumns:
                 items[int(owner[j])][3],
                 f"member {keys[j]}: duration is {values[j].duration_seconds}",
             )
+        owners = [items[k] for k in owner.tolist()]
+        self._report_amounts(nums[:, 1:], _MEMBER_NUMBERS[1:], batch, owners, "member", keys)
+        success = list(map(_SUCCESS, values))
+        if None in success:
+            for j, flag in enumerate(success):
+                if flag is None:
+                    self.checks.problem(
+                        "member_problem",
+                        batch,
+                        owners[j][3],
+                        f"member {keys[j]} has no success value",
+                    )
         m = self.m
         m["team_row"].append(rows)
         m["member"].append(self.names["member"].codes_of(keys))
-        m["success"].append(_flags(list(map(_SUCCESS, values))))
+        m["success"].append(_flags(success))
         m["duration"].append(np.where((duration > 0) & (duration < math.inf), duration, np.nan))
         m["tool_calls"].append(_clean(nums[:, 1]))
         m["cost"].append(_clean(np.where(np.isnan(nums[:, 3]), nums[:, 2], nums[:, 3])))

@@ -147,7 +147,29 @@ def test_member_rows_link_to_their_team_rows() -> None:
     assert m.tool_calls[0] == 7.0
     assert math.isnan(m.tool_calls[1])
     assert m.cost[:2].tolist() == [0.1, 0.3]
-    assert log.total == 0
+    # the member entry without a success value is kept and counted
+    assert dict(log.counts) == {"member_problem": 1}
+    assert "style has no success value" in log.examples["member_problem"][0].detail
+
+
+def test_negative_amounts_are_counted_not_silently_dropped() -> None:
+    record = team(
+        "a",
+        total_tool_calls=-3,
+        cost=-0.5,
+        member_metrics={"m": {"success": True, "duration_seconds": 1.0, "tool_calls_used": -1}},
+    )
+    store, log = build([record])
+    assert math.isnan(store.teams.tool_calls[0])
+    assert math.isnan(store.teams.cost[0])
+    assert math.isnan(store.members.tool_calls[0])
+    assert log.counts["negative_value"] == 3
+    details = sorted(p.detail for p in log.examples["negative_value"])
+    assert details == [
+        "member m: tool_calls_used is -1.0",
+        "team a: cost is -0.5",
+        "team a: total_tool_calls is -3.0",
+    ]
 
 
 def test_member_tool_calls() -> None:
