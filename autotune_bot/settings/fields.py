@@ -51,8 +51,22 @@ def format_number(value: float) -> str:
     return repr(value)
 
 
+class _Checked:
+    """A constraint on a field: pydantic runs ``check`` after its own type validation."""
+
+    __slots__ = ()
+
+    def check(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+
 @dataclass(frozen=True, slots=True)
-class Range:
+class Range(_Checked):
     """A numeric bound: ``lo``/``hi`` inclusive unless ``*_open``; finite values only."""
 
     lo: float | None = None
@@ -85,11 +99,6 @@ class Range:
             raise ValueError(f"{self.describe()} (got {format_number(value)})")
         return value
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
-
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
@@ -102,7 +111,7 @@ class Range:
 
 
 @dataclass(frozen=True, slots=True)
-class Text:
+class Text(_Checked):
     """A string check: non-blank, optionally matching ``pattern`` (explained by ``what``)."""
 
     pattern: str | None = None
@@ -114,11 +123,6 @@ class Text:
         if self.pattern is not None and re.fullmatch(self.pattern, value) is None:
             raise ValueError(f"must be {self.what} (got {value!r})")
         return value
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
