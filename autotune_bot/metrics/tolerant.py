@@ -30,6 +30,42 @@ _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]')  # strings and structure
 _ONLY_WS = re.compile(r"\s*\Z")
 
 _std = json.JSONDecoder()
+_WINDOW = 64 * 1024  # text handed to the stdlib decoder at a time, widened as needed
+
+
+@dataclass(frozen=True)
+class _Bad:
+    """A value that does not decode: the message and the absolute position of the error."""
+
+    msg: str
+    pos: int
+
+
+def _decode_at(text: str, pos: int) -> tuple[Any, int] | _Bad:
+    """Decode the value starting at ``pos``: (value, end) or where and why it fails.
+
+    The stdlib decoder counts the lines from the start of its input for every error it
+    raises, so an error deep into an 8 MB block costs a scan of the block, and a block with
+    thousands of bad records costs quadratic time. Decoding a window starting at the value
+    keeps each error's cost proportional to the value; the window widens while the value
+    (or a bare number) runs up to its edge.
+    """
+    width = _WINDOW
+    while True:
+        stop = min(len(text), pos + width)
+        piece = text[pos:stop]
+        try:
+            value, used = _std.raw_decode(piece)
+        except json.JSONDecodeError as err:
+            cut_short = err.pos >= len(piece.rstrip()) - 16 or err.msg.startswith("Unterminated")
+            if stop < len(text) and cut_short:
+                width *= 4
+                continue
+            return _Bad(err.msg, pos + err.pos)
+        if pos + used == stop and stop < len(text):
+            width *= 4  # a bare number could continue past the window
+            continue
+        return value, pos + used
 
 
 def scan_values(text: str) -> Iterator[tuple[int, Any]]:
@@ -45,10 +81,10 @@ def scan_values(text: str) -> Iterator[tuple[int, Any]]:
             continue
         if ch == "]":
             return
-        try:
-            value, nxt = _std.raw_decode(text, pos)
-        except json.JSONDecodeError:
+        decoded = _decode_at(text, pos)
+        if isinstance(decoded, _Bad):
             return
+        value, nxt = decoded
         yield pos, value
         pos = nxt
 
@@ -121,9 +157,9 @@ def slow_array(
                 break
             pos = resume
             continue
-        try:
-            value, nxt = _std.raw_decode(text, pos)
-        except json.JSONDecodeError as err:
+        decoded = _decode_at(text, pos)
+        if isinstance(decoded, _Bad):
+            err = decoded
             if content_end < 0:
                 content_end = len(text.rstrip())
             if not eof and _is_truncation(err, content_end):
@@ -151,6 +187,7 @@ def slow_array(
             index += 1
             pos = resume
             continue
+        value, nxt = decoded
         where = line_at(pos)
         record = convert_value(value, display, where, index, log)
         if record is not None:
@@ -195,7 +232,7 @@ def _resume_at(text: str, start: int, resync: re.Pattern[str] | None, eof: bool)
     return None if match is None else match.end()
 
 
-def _is_truncation(err: json.JSONDecodeError, content_end: int) -> bool:
+def _is_truncation(err: _Bad, content_end: int) -> bool:
     """Whether a decode error may come from the text ending, not from bad JSON (a cut in a
     literal or an escape fails a few characters before the end). Only used short of the
     end of the file, where reading on is always safe."""

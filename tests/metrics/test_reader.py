@@ -485,3 +485,44 @@ def test_bad_values_are_counted_and_good_records_survive(
     assert result.log.counts["malformed_json"] == len(bad)
     bad_at = [k for k, v in enumerate(values) if isinstance(v, str)][: result.log.keep]
     assert where(result.log, "malformed_json") == [(k + first_line, k) for k in bad_at]
+
+
+def test_tolerant_window_widening_gives_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tolerant path decodes through a window that widens; a tiny window must read the
+    same records and report the same problems at the same lines as the default one."""
+    from autotune_bot.metrics import tolerant
+    from autotune_bot.metrics.ingest import ingest_files
+
+    rows = []
+    for i in range(40):
+        if i % 7 == 3:
+            rows.append('{"team_id": "t", "success": true, "duration_seconds": ,}')
+        elif i % 7 == 5:
+            rows.append('{"team_id": "t", "success": true, "duration_seconds": NaN}')
+        else:
+            rows.append(
+                json.dumps(
+                    {
+                        "team_id": "t",
+                        "success": True,
+                        "duration_seconds": i + 1.5,
+                        "member_metrics": {"m": {"duration_seconds": 12345.678}},
+                    }
+                )
+            )
+    path = tmp_path / "dirty.json"
+    path.write_text("[\n" + ",\n".join(rows) + ",\n 12345678901234567890\n]\n")
+
+    def read() -> tuple[list[float], list[tuple[str, int | None]]]:
+        result = ingest_files([(path, "dirty.json")], parallel=False)
+        found = [(p.kind, p.line) for ps in result.problems.examples.values() for p in ps]
+        return result.store.teams.duration.tolist(), sorted(found, key=str)
+
+    default = read()
+    monkeypatch.setattr(tolerant, "_WINDOW", 8)
+    narrow = read()
+    assert narrow[1] == default[1]
+    assert narrow[0] == pytest.approx(default[0], nan_ok=True)
+    assert ("not_an_object", 42) in default[1]
