@@ -90,7 +90,9 @@ class StoreBuilder:
                     len(rec.team_executions or ()),
                 )
             )
-            if self._duplicate(key, batch, i):
+            run = rec.workflow_run
+            identified = _identified(rec) or (run is not None and _identified(run))
+            if identified and self._duplicate(key, batch, i):
                 return
             run_row = -1
             if rec.workflow_run is not None:
@@ -111,7 +113,7 @@ class StoreBuilder:
                     rec.git_sha,
                 )
             )
-            if not self._duplicate(key, batch, i):
+            if not (_identified(rec) and self._duplicate(key, batch, i)):
                 self._runs.add_run(rec, rec, batch, i, self._file)
             return
         self._checks.problem(
@@ -154,6 +156,12 @@ class StoreBuilder:
             files_read=tuple(self.files),
             records_read=self.records_read,
         )
+
+
+def _identified(rec: RunRecord | RawRecord) -> bool:
+    """Whether a record says which run it is (a run id or a time). Only such records are
+    checked for duplicates: two distinct runs without either can legitimately be equal."""
+    return rec.run_id is not None or rec.timestamp is not None or rec.start_time is not None
 
 
 def _run_key(run: RunRecord | None) -> Any:

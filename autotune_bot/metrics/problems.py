@@ -25,7 +25,8 @@ PROBLEM_KINDS: dict[str, str] = {
     "negative_duration": "negative duration; excluded from duration statistics",
     "zero_duration": "zero duration; excluded from duration statistics",
     "missing_success": "success is missing or null; excluded from success statistics",
-    "duplicate": "exact repeat of an earlier record; the repeat is ignored",
+    "duplicate": "repeat of an earlier record with the same time (or run id) and the same "
+    "values; the repeat is ignored",
     "bad_timestamp": "unparseable timestamp; treated as absent",
     "negative_value": "negative count, token or cost value; treated as absent",
     "member_problem": "a member entry has a bad duration or no success value; that value is "

@@ -166,7 +166,12 @@ class TeamColumns:
         )
         keep = np.ones(len(items), dtype=bool)
         seen = self.seen_keys
+        # Only records that carry a time are checked: two executions without one can
+        # legitimately have equal fields, and dropping either would lose data.
+        timed = np.isfinite(stamps).tolist()
         for j, key in enumerate(keys.tolist()):
+            if not timed[j]:
+                continue
             if key in seen:
                 keep[j] = False
                 self.checks.problem(

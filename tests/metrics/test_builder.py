@@ -496,10 +496,15 @@ def test_records_differing_in_one_field_are_not_duplicates() -> None:
 
 
 def test_dedup_keys_do_not_collide_on_small_whole_numbers() -> None:
-    # No timestamps and equal durations: only small whole numbers tell these records apart.
+    # Equal times and durations: only small whole numbers tell these records apart.
     records = [
         team(
-            f"team{t}", total_tool_calls=calls, success=ok, git_sha=f"sha{c}", duration_seconds=12.0
+            f"team{t}",
+            total_tool_calls=calls,
+            success=ok,
+            git_sha=f"sha{c}",
+            duration_seconds=12.0,
+            start_time="2026-01-01T10:00:00Z",
         )
         for t in range(10)
         for c in range(3)
@@ -509,6 +514,17 @@ def test_dedup_keys_do_not_collide_on_small_whole_numbers() -> None:
     store, log = build(records)
     assert len(store.teams) == len(records)
     assert log.counts["duplicate"] == 0
+
+
+def test_equal_records_without_a_time_or_run_id_are_all_kept() -> None:
+    # Two executions without a timestamp may legitimately be equal: only records that say
+    # which run they are (a time or a run id) are checked for duplicates.
+    untimed = team(duration_seconds=12.0, total_tool_calls=3)
+    plain_run = {"success": True, "duration": 30.0}
+    store, log = build([untimed, dict(untimed), plain_run, dict(plain_run)])
+    assert len(store.teams) == 2
+    assert len(store.runs) == 2
+    assert log.total == 0
 
 
 def test_unknown_shapes_are_reported() -> None:
