@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autotune_bot.metrics.batch import Batch
+from autotune_bot.metrics.column_convert import amounts, flags, numbers, report_amounts
 from autotune_bot.metrics.columns import Interner, MemberTable, TeamTable
 from autotune_bot.metrics.record_fields import FieldChecker, config_idents, start_times
 from autotune_bot.metrics.schema import MemberRecord, RawRecord, TeamRecord, ToolCallRecord
@@ -67,36 +68,6 @@ _MEMBER_NUMBERS = ("duration_seconds", "tool_calls_used", "cost", "cost_usd")
 _SUCCESS = attrgetter("success")
 _TOOL_CALLS = attrgetter("tool_calls")
 _MEMBERS = attrgetter("member_metrics")
-
-
-def _numbers(records: list[Any], fields: tuple[str, ...]) -> npt.NDArray[np.float64]:
-    """A (len(records), len(fields)) float array; None becomes NaN.
-
-    One column at a time: numpy converts a list of floats far faster than a list of tuples.
-    """
-    out = np.empty((len(records), len(fields)), dtype=np.float64)
-    for k, name in enumerate(fields):
-        column = list(map(attrgetter(name), records))
-        nones = column.count(None)
-        if nones == len(column):
-            out[:, k] = np.nan  # an absent field: skip numpy's slow path for None
-        elif nones == 0:
-            out[:, k] = column
-        else:
-            out[:, k] = np.array(column, dtype=np.float64)
-    return out
-
-
-def _flags(values: list[bool | None]) -> npt.NDArray[np.int8]:
-    if values.count(None) == 0:
-        return np.array(values, dtype=np.int8)
-    as_float = np.array(values, dtype=np.float64)
-    return np.where(np.isnan(as_float), -1, as_float).astype(np.int8)
-
-
-def _clean(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Counts, tokens and costs: negative or infinite values become NaN (absent)."""
-    return np.where((values >= 0) & np.isfinite(values), values, np.nan)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -152,8 +123,8 @@ class TeamColumns:
         recs = [item[0] for item in items]
         outers = [item[1] for item in items]
         config = names["config"].codes_of(config_idents(recs, outers))
-        nums = _numbers(recs, _TEAM_NUMBERS)
-        success = _flags(list(map(_SUCCESS, recs)))
+        nums = numbers(recs, _TEAM_NUMBERS)
+        success = flags(list(map(_SUCCESS, recs)))
         team = names["team"].codes_of([r.team_id for r in recs])
         stamps = self.checks.timestamps(start_times(recs, outers), batch, [it[3] for it in items])
         duration = nums[:, 0]
@@ -203,7 +174,14 @@ class TeamColumns:
                 items[j][3],
                 f"team {recs[j].team_id} has no success value",
             )
-        self._report_amounts(nums[:, 1:], _TEAM_NUMBERS[1:], batch, items, "team")
+        report_amounts(
+            self.checks,
+            nums[:, 1:],
+            _TEAM_NUMBERS[1:],
+            batch,
+            lambda j: items[j][3],
+            lambda j: f"team {recs[j].team_id}",
+        )
         first_row = self._team_rows
         self._team_rows += len(recs)
         cost = np.where(np.isnan(nums[:, 5]), nums[:, 4], nums[:, 5])
@@ -221,31 +199,14 @@ class TeamColumns:
         t["timestamp"].append(stamps)
         t["success"].append(success)
         t["duration"].append(np.where((duration > 0) & (duration < math.inf), duration, np.nan))
-        t["tool_calls"].append(_clean(nums[:, 1]))
-        t["member_count"].append(_clean(nums[:, 2]))
-        t["consensus_rounds"].append(_clean(nums[:, 3]))
-        t["consensus_achieved"].append(_flags([r.consensus_achieved for r in recs]))
-        t["cost"].append(_clean(cost))
-        t["input_tokens"].append(_clean(nums[:, 6]))
-        t["output_tokens"].append(_clean(nums[:, 7]))
+        t["tool_calls"].append(amounts(nums[:, 1]))
+        t["member_count"].append(amounts(nums[:, 2]))
+        t["consensus_rounds"].append(amounts(nums[:, 3]))
+        t["consensus_achieved"].append(flags([r.consensus_achieved for r in recs]))
+        t["cost"].append(amounts(cost))
+        t["input_tokens"].append(amounts(nums[:, 6]))
+        t["output_tokens"].append(amounts(nums[:, 7]))
         self._add_members(recs, items, first_row, batch)
-
-    def _report_amounts(
-        self,
-        nums: npt.NDArray[np.float64],
-        fields: tuple[str, ...],
-        batch: Batch,
-        items: list[TeamItem],
-        what: str,
-        ids: list[str] | None = None,
-    ) -> None:
-        """Report negative or infinite counts, tokens and costs (they are kept as absent)."""
-        bad_rows, bad_cols = np.nonzero((nums < 0) | np.isinf(nums))
-        for j, k in zip(bad_rows.tolist(), bad_cols.tolist(), strict=True):
-            name = ids[j] if ids is not None else items[j][0].team_id
-            self.checks.problem(
-                "negative_value", batch, items[j][3], f"{what} {name}: {fields[k]} is {nums[j, k]}"
-            )
 
     def _add_members(
         self, recs: list[TeamRecord], items: list[TeamItem], first_row: int, batch: Batch
@@ -264,7 +225,7 @@ class TeamColumns:
             return
         rows = np.repeat(np.arange(first_row, first_row + len(recs), dtype=np.int32), counts)
         owner = np.repeat(np.arange(len(recs)), counts)
-        nums = _numbers(values, _MEMBER_NUMBERS)
+        nums = numbers(values, _MEMBER_NUMBERS)
         duration = nums[:, 0]
         for j in np.flatnonzero(~((duration > 0) & (duration < math.inf))).tolist():
             self.checks.problem(
@@ -273,8 +234,18 @@ class TeamColumns:
                 items[int(owner[j])][3],
                 f"member {keys[j]}: duration is {values[j].duration_seconds}",
             )
-        owners = [items[k] for k in owner.tolist()]
-        self._report_amounts(nums[:, 1:], _MEMBER_NUMBERS[1:], batch, owners, "member", keys)
+
+        def record_of(j: int) -> int:
+            return items[int(owner[j])][3]
+
+        report_amounts(
+            self.checks,
+            nums[:, 1:],
+            _MEMBER_NUMBERS[1:],
+            batch,
+            record_of,
+            lambda j: f"member {keys[j]}",
+        )
         success = list(map(_SUCCESS, values))
         if None in success:
             for j, flag in enumerate(success):
@@ -282,16 +253,16 @@ class TeamColumns:
                     self.checks.problem(
                         "member_problem",
                         batch,
-                        owners[j][3],
+                        record_of(j),
                         f"member {keys[j]} has no success value",
                     )
         m = self.m
         m["team_row"].append(rows)
         m["member"].append(self.names["member"].codes_of(keys))
-        m["success"].append(_flags(success))
+        m["success"].append(flags(success))
         m["duration"].append(np.where((duration > 0) & (duration < math.inf), duration, np.nan))
-        m["tool_calls"].append(_clean(nums[:, 1]))
-        m["cost"].append(_clean(np.where(np.isnan(nums[:, 3]), nums[:, 2], nums[:, 3])))
+        m["tool_calls"].append(amounts(nums[:, 1]))
+        m["cost"].append(amounts(np.where(np.isnan(nums[:, 3]), nums[:, 2], nums[:, 3])))
         base = sum(len(a) for a in m["team_row"]) - len(values)
         with_calls = list(map(_TOOL_CALLS, values))
         if any(with_calls):
