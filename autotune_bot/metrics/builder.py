@@ -15,7 +15,7 @@ from autotune_bot.metrics.batch import Batch
 from autotune_bot.metrics.columns import Interner, MetricsStore
 from autotune_bot.metrics.problems import ProblemLog
 from autotune_bot.metrics.record_fields import FieldChecker
-from autotune_bot.metrics.run_rows import RunRows
+from autotune_bot.metrics.run_rows import RunItem, RunRows
 from autotune_bot.metrics.schema import RawRecord, RunRecord
 from autotune_bot.metrics.team_columns import TeamColumns, TeamItem
 
@@ -70,16 +70,21 @@ class StoreBuilder:
 
     def add_batch(self, batch: Batch) -> None:
         teams: list[TeamItem] = []
+        runs: list[RunItem] = []
         for i, rec in enumerate(batch.records):
             if rec.team_id is not None and rec.workflow_run is None and rec.team_executions is None:
                 teams.append((rec, rec, -1, i))
             else:
-                self._add_record(rec, batch, i, teams)
+                self._add_record(rec, batch, i, teams, runs)
         self.records_read += len(batch.records)
+        # Runs first: team executions inside combined records refer to their run's row.
+        self._runs.add_runs(runs, batch, self._file)
         if teams:
             self._teams.add(teams, batch, self._file)
 
-    def _add_record(self, rec: RawRecord, batch: Batch, i: int, teams: list[TeamItem]) -> None:
+    def _add_record(
+        self, rec: RawRecord, batch: Batch, i: int, teams: list[TeamItem], runs: list[RunItem]
+    ) -> None:
         if rec.workflow_run is not None or rec.team_executions is not None:
             key = hash(
                 (
@@ -96,7 +101,8 @@ class StoreBuilder:
                 return
             run_row = -1
             if rec.workflow_run is not None:
-                run_row = self._runs.add_run(rec.workflow_run, rec, batch, i, self._file)
+                run_row = self._runs.count() + len(runs)
+                runs.append((rec.workflow_run, rec, i))
             for team in rec.team_executions or ():
                 teams.append((team, rec, run_row, i))
             return
@@ -114,7 +120,7 @@ class StoreBuilder:
                 )
             )
             if not (_identified(rec) and self._duplicate(key, batch, i)):
-                self._runs.add_run(rec, rec, batch, i, self._file)
+                runs.append((rec, rec, i))
             return
         self._checks.problem(
             "unknown_shape",

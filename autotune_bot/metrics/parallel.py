@@ -1,11 +1,12 @@
-"""Reading one large JSON-array metrics file on two cores.
+"""Reading one large metrics file on two cores.
 
-Decoding is CPU-bound and Python holds one core, so a big plain (uncompressed) array file is
-cut in two near its middle and the second half is read by a forked worker process while this
-process reads the first; the worker sends back its columns, which are concatenated.
+Decoding is CPU-bound and Python holds one core, so a big plain (uncompressed) JSON-array or
+JSON Lines file is cut in two and the second part is read by a forked worker process while
+this process reads the first; the worker sends back its columns, which are concatenated.
 
-The cut is a record separator ``}, {"<first key>":`` found near the middle, where
-``<first key>`` is the first key of the file's first record. Nothing here trusts that guess:
+A JSON Lines file is cut after a line end. An array is cut at a record separator
+``}, {"<first key>":`` found near the middle, where ``<first key>`` is the first key of the
+file's first record, and each part is framed by "[" and "]". Nothing here trusts the cut:
 each half is read by the ordinary reader, which verifies every block by decoding it, and the
 parallel result is used only when both halves read cleanly — no data problem of any kind,
 and no record key seen in both halves (a duplicate across the cut). Otherwise the caller
@@ -29,7 +30,16 @@ from autotune_bot.metrics.problems import ProblemLog
 from autotune_bot.metrics.reader import first_key_patterns, read_source
 from autotune_bot.metrics.source import MetricsSource, SliceSource
 
-__all__ = ["MIN_PARALLEL_BYTES", "Pending", "abandon", "find_cut", "finish", "read_in_two", "start"]
+__all__ = [
+    "MIN_PARALLEL_BYTES",
+    "Cut",
+    "Pending",
+    "abandon",
+    "find_cut",
+    "finish",
+    "read_in_two",
+    "start",
+]
 
 MIN_PARALLEL_BYTES = 32 * 1024 * 1024
 ENABLED = True  # switched off by benchmarks to measure the one-process figures
@@ -37,29 +47,44 @@ _WINDOW = 8 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def find_cut(path: Path, fraction: float = 0.5) -> tuple[int, int] | None:
-    """(end of the first part, start of the second) for a large plain array file, cut near
+@dataclass(frozen=True)
+class Cut:
+    """Where a file is split, and what frames each part as a file of its own."""
+
+    first_end: int
+    second_start: int
+    first_suffix: bytes  # "]" closes an array's first part
+    second_prefix: bytes  # "[" opens an array's second part
+
+
+def find_cut(path: Path, fraction: float = 0.5) -> Cut | None:
+    """Where to split a large plain (uncompressed) JSON-array or JSON Lines file near
     ``fraction`` of its size, or None when the file is not one to split."""
     size = path.stat().st_size
     if size < MIN_PARALLEL_BYTES:
         return None
+    middle = int(size * fraction)
     with path.open("rb") as handle:
         head = handle.read(4096)
         body = head.lstrip(b"\xef\xbb\xbf").lstrip()
-        if head.startswith(_GZIP_MAGIC) or not body.startswith(b"["):
-            return None
-        preferred, _ = first_key_patterns(body[1:])
-        if preferred is None:
-            return None
-        middle = int(size * fraction)
         handle.seek(middle)
         window = handle.read(_WINDOW)
-    match = preferred.search(window)
+    if head.startswith(_GZIP_MAGIC):
+        return None
+    if body.startswith(b"{"):  # JSON Lines: cut after a line end
+        newline = window.find(b"\n")
+        if newline < 0:
+            return None
+        return Cut(middle + newline + 1, middle + newline + 1, b"", b"")
+    if not body.startswith(b"["):
+        return None
+    preferred, _ = first_key_patterns(body[1:])
+    match = None if preferred is None else preferred.search(window)
     if match is None:
         return None
     brace = middle + match.start()
     second = middle + window.index(b"{", match.start() + 1)
-    return brace + 1, second
+    return Cut(brace + 1, second, b"]", b"[")
 
 
 def _read(
@@ -88,6 +113,7 @@ class Pending:
     display: str
     member_teams: frozenset[str] | None
     first_end: int
+    first_suffix: bytes
     pid: int
     read_fd: int
 
@@ -104,7 +130,6 @@ def start(
     cut = find_cut(path, fraction)
     if cut is None:
         return None
-    first_end, second_start = cut
     size = path.stat().st_size
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -113,7 +138,7 @@ def start(
         try:
             os.close(read_fd)
             gc.disable()
-            part = SliceSource(path, second_start, size, prefix=b"[")
+            part = SliceSource(path, cut.second_start, size, prefix=cut.second_prefix)
             payload = pickle.dumps(_read(part, display, member_teams), protocol=5)
             view = memoryview(payload)
             while view:
@@ -122,7 +147,7 @@ def start(
         finally:
             os._exit(status)
     os.close(write_fd)
-    return Pending(path, display, member_teams, first_end, pid, read_fd)
+    return Pending(path, display, member_teams, cut.first_end, cut.first_suffix, pid, read_fd)
 
 
 def finish(pending: Pending) -> MetricsStore | None:
@@ -130,7 +155,7 @@ def finish(pending: Pending) -> MetricsStore | None:
     the caller must read the file whole (see the module docstring)."""
     try:
         first, first_log, first_keys = _read(
-            SliceSource(pending.path, 0, pending.first_end, suffix=b"]"),
+            SliceSource(pending.path, 0, pending.first_end, suffix=pending.first_suffix),
             pending.display,
             pending.member_teams,
         )

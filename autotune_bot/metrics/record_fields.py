@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import repeat
 from operator import attrgetter
@@ -44,7 +45,9 @@ def _start_time(rec: TeamRecord, outer: RawRecord) -> str | float | None:
     return None
 
 
-def config_idents(recs: list[TeamRecord], outers: list[RawRecord]) -> list[str | None]:
+def config_idents(
+    recs: Sequence[TeamRecord | RunRecord], outers: Sequence[RawRecord]
+) -> list[str | None]:
     """`config_ident` for many records; plain team records (their own outer record) are
     handled column-wise."""
     if all(map(operator.is_, recs, outers)):

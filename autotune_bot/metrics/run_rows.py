@@ -10,20 +10,62 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from autotune_bot.metrics.batch import Batch
+from autotune_bot.metrics.column_convert import amounts, flags, numbers, report_amounts
 from autotune_bot.metrics.columns import Interner, NodeTable, RunTable, ToolCallTable, ToolUseTable
-from autotune_bot.metrics.record_fields import FieldChecker, config_ident
-from autotune_bot.metrics.schema import NodeRecord, RawRecord, RunRecord, ToolCallRecord
+from autotune_bot.metrics.record_fields import FieldChecker, config_idents
+from autotune_bot.metrics.schema import (
+    NodeRecord,
+    RawRecord,
+    RunRecord,
+    ToolAggregate,
+    ToolCallRecord,
+)
 
-__all__ = ["RunRows"]
+__all__ = ["RunItem", "RunRows", "run_times"]
 
 NAN = math.nan
 
 _DTYPES = {"i": np.int32, "b": np.int8, "d": np.float64}
+
+
+RunItem = tuple[RunRecord | RawRecord, RawRecord, int]  # run, outer record, record index
+
+_SUCCESS = attrgetter("success")
+_NODES = attrgetter("node_metrics")
+_DURATION = attrgetter("duration")
+_DURATION_S = attrgetter("duration_seconds")
+_MODEL = attrgetter("model")
+_ERROR = attrgetter("error_type")
+_TOOLS = attrgetter("tools")
+_TOOL_CALLS = attrgetter("tool_calls")
+_NODE_AMOUNTS = ("input_tokens", "output_tokens", "cost", "cost_usd")
+
+
+def _extend(buffer: array[Any], values: npt.NDArray[Any]) -> None:
+    """Append a numpy column to an ``array.array`` buffer of the buffer's own type."""
+    buffer.frombytes(np.ascontiguousarray(values, dtype=_DTYPES[buffer.typecode]).tobytes())
+
+
+def run_times(
+    recs: list[RunRecord | RawRecord], outers: list[RawRecord]
+) -> list[str | float | None]:
+    """When each run happened: its timestamp or start time, else the outer record's."""
+    out: list[str | float | None] = []
+    for rec, outer in zip(recs, outers, strict=True):
+        stamp = rec.timestamp if rec.timestamp is not None else rec.start_time
+        if stamp is None:
+            stamp = outer.timestamp if outer.timestamp is not None else outer.start_time
+        out.append(stamp)
+    return out
 
 
 def _num(value: float | None) -> float:
@@ -82,73 +124,130 @@ class RunRows:
             "cached": array("b"),
         }
 
-    def add_run(
-        self, rec: RunRecord | RawRecord, outer: RawRecord, batch: Batch, i: int, file: int
-    ) -> int:
-        """Add a workflow run (from record ``i`` of ``batch``) and its nodes; its row."""
+    def count(self) -> int:
+        """Runs added so far (the row the next run gets)."""
+        return len(self.r["workflow"])
+
+    def add_runs(self, items: list[RunItem], batch: Batch, file: int) -> None:
+        """Add workflow runs — (run record, outer record, record index in ``batch``) — and
+        their nodes, column-wise; they get rows ``count()`` onwards, in order."""
+        if not items:
+            return
+        names = self.names
+        checks = self.checks
+        recs = [item[0] for item in items]
+        outers = [item[1] for item in items]
+        where = [item[2] for item in items]
+        first = self.count()
+        workflows = [r.workflow_id or o.workflow_id for r, o in zip(recs, outers, strict=True)]
+
+        def what(j: int) -> str:
+            return f"run of {workflows[j] or 'an unnamed workflow'}"
+
+        success = list(map(_SUCCESS, recs))
+        for j, flag in enumerate(success):
+            if flag is None:
+                checks.problem(
+                    "missing_success", batch, where[j], f"{what(j)} has no success value"
+                )
+        durations = [r.duration if r.duration is not None else r.duration_seconds for r in recs]
+        duration = np.array(durations, dtype=np.float64)
+        valid = (duration > 0) & (duration < math.inf)
+        for j in np.flatnonzero(~valid).tolist():
+            checks.report_duration(durations[j], batch, where[j], what(j))
+        nums = numbers(recs, ("cost", "cost_usd"))
+        report_amounts(checks, nums, ("cost", "cost"), batch, where.__getitem__, what)
         r = self.r
-        names = self.names
-        row = len(r["workflow"])
-        workflow = rec.workflow_id or outer.workflow_id
-        r["workflow"].append(names["workflow"].code(workflow))
-        r["config"].append(names["config"].code(config_ident(rec, outer)))
-        r["file"].append(file)
-        stamp = rec.timestamp if rec.timestamp is not None else rec.start_time
-        if stamp is None:
-            stamp = outer.timestamp if outer.timestamp is not None else outer.start_time
-        r["timestamp"].append(self.checks.timestamp(stamp, batch, i))
-        what = f"run of {workflow or 'an unnamed workflow'}"
-        r["success"].append(self.checks.success(rec.success, batch, i, what))
-        duration = rec.duration if rec.duration is not None else rec.duration_seconds
-        r["duration"].append(self.checks.duration(duration, batch, i, what))
-        cost = rec.cost_usd if rec.cost_usd is not None else rec.cost
-        r["cost"].append(self._amount(cost, batch, i, f"{what}: cost"))
-        for node_id, node in (rec.node_metrics or {}).items():
-            self._add_node(node_id, node, row, batch, i)
-        return row
+        _extend(r["workflow"], names["workflow"].codes_of(workflows))
+        _extend(r["config"], names["config"].codes_of(config_idents(recs, outers)))
+        _extend(r["file"], np.full(len(recs), file))
+        _extend(r["timestamp"], checks.timestamps(run_times(recs, outers), batch, where))
+        _extend(r["success"], flags(success))
+        _extend(r["duration"], np.where(valid, duration, np.nan))
+        _extend(r["cost"], amounts(np.where(np.isnan(nums[:, 1]), nums[:, 0], nums[:, 1])))
+        self._add_nodes(recs, first, batch, where)
 
-    def _add_node(self, node_id: str, node: NodeRecord, run_row: int, batch: Batch, i: int) -> None:
+    def _add_nodes(
+        self, recs: list[RunRecord | RawRecord], first: int, batch: Batch, where: list[int]
+    ) -> None:
+        empty: dict[str, NodeRecord] = {}
+        dicts = [m or empty for m in map(_NODES, recs)]
+        nodes: list[NodeRecord] = list(chain.from_iterable(map(dict.values, dicts)))
+        if not nodes:
+            return
+        node_ids: list[str] = list(chain.from_iterable(dicts))
+        owner = np.repeat(np.arange(len(recs)), list(map(len, dicts)))
+        names = self.names
+        checks = self.checks
+
+        def record_of(j: int) -> int:
+            return where[int(owner[j])]
+
+        def label(j: int) -> str:
+            return f"node {node_ids[j]}"
+
+        raw = list(map(_DURATION, nodes))
+        if raw.count(None):
+            raw = [
+                d if d is not None else s for d, s in zip(raw, map(_DURATION_S, nodes), strict=True)
+            ]
+        duration = np.array(raw, dtype=np.float64)
+        valid = (duration >= 0) & (duration < math.inf)
+        for j in np.flatnonzero(~valid).tolist():
+            if raw[j] is not None:
+                checks.problem(
+                    "node_problem", batch, record_of(j), f"node {node_ids[j]}: duration is {raw[j]}"
+                )
+        nums = numbers(nodes, _NODE_AMOUNTS)
+        report_amounts(checks, nums, _NODE_AMOUNTS, batch, record_of, label)
+        node_first = len(self.n["run_row"])
         n = self.n
-        names = self.names
-        n["run_row"].append(run_row)
-        n["node"].append(names["node"].code(node_id))
-        n["model"].append(names["model"].code(node.model))
-        n["error_type"].append(names["misc"].code(node.error_type))
-        n["success"].append(_flag(node.success))
-        d = node.duration if node.duration is not None else node.duration_seconds
-        if d is not None and 0.0 <= d < math.inf:
-            n["duration"].append(float(d))
-        else:
-            if d is not None:
-                self.checks.problem("node_problem", batch, i, f"node {node_id}: duration is {d}")
-            n["duration"].append(NAN)
-        what = f"node {node_id}"
-        n["input_tokens"].append(self._amount(node.input_tokens, batch, i, f"{what}: input_tokens"))
-        n["output_tokens"].append(
-            self._amount(node.output_tokens, batch, i, f"{what}: output_tokens")
-        )
-        cost = node.cost_usd if node.cost_usd is not None else node.cost
-        n["cost"].append(self._amount(cost, batch, i, f"{what}: cost"))
-        node_row = len(n["run_row"]) - 1
-        if node.tools:
-            u = self.u
-            tool_code = names["tool"].code
-            for tool, agg in node.tools.items():
-                u["node_row"].append(node_row)
-                u["tool"].append(tool_code(tool))
-                u["count"].append(self._amount(agg.count, batch, i, f"{what}: {tool} count"))
-                u["cost"].append(self._amount(agg.cost, batch, i, f"{what}: {tool} cost"))
-        if node.tool_calls:
-            self.add_tool_calls(node.tool_calls, 0, node_row)
+        _extend(n["run_row"], first + owner)
+        _extend(n["node"], names["node"].codes_of(node_ids))
+        _extend(n["model"], names["model"].codes_of(list(map(_MODEL, nodes))))
+        _extend(n["error_type"], names["misc"].codes_of(list(map(_ERROR, nodes))))
+        _extend(n["success"], flags(list(map(_SUCCESS, nodes))))
+        _extend(n["duration"], np.where(valid, duration, np.nan))
+        _extend(n["input_tokens"], amounts(nums[:, 0]))
+        _extend(n["output_tokens"], amounts(nums[:, 1]))
+        cost = np.where(np.isnan(nums[:, 3]), nums[:, 2], nums[:, 3])
+        _extend(n["cost"], amounts(cost))
+        tools = list(map(_TOOLS, nodes))
+        if any(tools):
+            self._add_tool_use(tools, node_first, batch, record_of, label)
+        calls = list(map(_TOOL_CALLS, nodes))
+        if any(calls):
+            for j, node_calls in enumerate(calls):
+                if node_calls:
+                    self.add_tool_calls(node_calls, 0, node_first + j)
 
-    def _amount(self, value: float | None, batch: Batch, i: int, what: str) -> float:
-        """A count, token number or cost; a negative or infinite one is reported, then absent."""
-        if value is None:
-            return NAN
-        if value >= 0 and value < math.inf:
-            return float(value)
-        self.checks.problem("negative_value", batch, i, f"{what} is {value}")
-        return NAN
+    def _add_tool_use(
+        self,
+        tools: list[dict[str, ToolAggregate] | None],
+        node_first: int,
+        batch: Batch,
+        record_of: Callable[[int], int],
+        label: Callable[[int], str],
+    ) -> None:
+        empty: dict[str, ToolAggregate] = {}
+        dicts = [t or empty for t in tools]
+        aggs: list[ToolAggregate] = list(chain.from_iterable(map(dict.values, dicts)))
+        tool_names: list[str] = list(chain.from_iterable(dicts))
+        node = np.repeat(np.arange(len(dicts)), list(map(len, dicts)))
+        nums = numbers(aggs, ("count", "cost"))
+        report_amounts(
+            self.checks,
+            nums,
+            ("count", "cost"),
+            batch,
+            lambda j: record_of(int(node[j])),
+            lambda j: f"{label(int(node[j]))}: {tool_names[j]}",
+        )
+        u = self.u
+        _extend(u["node_row"], node_first + node)
+        _extend(u["tool"], self.names["tool"].codes_of(tool_names))
+        _extend(u["count"], amounts(nums[:, 0]))
+        _extend(u["cost"], amounts(nums[:, 1]))
 
     def add_tool_calls(self, calls: list[ToolCallRecord], kind: int, owner: int) -> None:
         """Add the tool calls of a node (``kind`` 0) or a member entry (1) at row ``owner``."""

@@ -98,7 +98,21 @@ def test_dirty_file_falls_back_to_one_pass(tmp_path: Path) -> None:
     assert result.store.records_read == 401
 
 
-def test_small_gzip_and_lines_files_are_not_split(tmp_path: Path) -> None:
+def test_small_files_are_not_split(tmp_path: Path) -> None:
     lines = tmp_path / "runs.jsonl"
     lines.write_text("\n".join(json.dumps(r) for r in _records(5)))
     assert parallel.find_cut(lines) is None
+
+
+@pytest.mark.usefixtures("small_threshold")
+def test_json_lines_halves_equal_one_pass(tmp_path: Path) -> None:
+    path = tmp_path / "teams.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in _records(700)) + "\n")
+    cut = parallel.find_cut(path)
+    assert cut is not None
+    assert cut.first_end == cut.second_start
+    assert path.read_bytes()[cut.first_end - 1 : cut.first_end] == b"\n"
+    split = parallel.read_in_two(path, "teams.jsonl", None)
+    assert split is not None
+    whole = ingest_files([(path, "teams.jsonl")], parallel=False)
+    _assert_same(split, whole.store)
