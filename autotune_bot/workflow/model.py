@@ -20,6 +20,9 @@ Dialect = Literal["workflows", "single", "workflow"]
 KNOWN_NODE_TYPES = frozenset(
     {"agent", "compute", "condition", "parallel", "transform", "hitl", "team"}
 )
+# `start`/`end` mark a graph's ends in the `workflow:` dialect: opaque nodes, but expected
+# ones, so the loader does not warn about them.
+MARKER_NODE_TYPES = frozenset({"start", "end"})
 KNOWN_FORMATIONS = frozenset(
     {
         "sequential",

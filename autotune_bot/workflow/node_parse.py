@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from autotune_bot.workflow.context_refs import bare_key, keys_in_text
-from autotune_bot.workflow.model import KNOWN_NODE_TYPES, Field, Node, YamlPath
+from autotune_bot.workflow.model import KNOWN_NODE_TYPES, MARKER_NODE_TYPES, Field, Node, YamlPath
 from autotune_bot.workflow.team_parse import parse_team
 from autotune_bot.workflow.yaml_fields import (
     Source,
@@ -68,7 +68,7 @@ def parse_node(
     raw_type = item.get("type")
     node_type = "agent" if raw_type is None else str(raw_type)
     known = node_type in KNOWN_NODE_TYPES
-    if not known:
+    if not known and node_type not in MARKER_NODE_TYPES:
         src.warn(line, f"node '{node_id}': unknown node type '{node_type}'; kept as opaque")
     raw_next = item.get("next")
     if raw_next is not None and len(str_list(raw_next)) != (
