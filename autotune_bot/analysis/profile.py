@@ -81,11 +81,18 @@ class TeamProfile:
     duration_successful: Distribution | None
     tool_calls: Distribution | None
     cost: Distribution | None
+    mean_input_tokens: float  # NaN when not recorded
+    mean_output_tokens: float
     formations: dict[str, int]  # formation recorded → runs
     member_count: float  # median recorded member count (NaN when absent)
     consensus_rounds: Distribution | None
     members: tuple[MemberProfile, ...]
     member_rows: IntArray  # member-table rows of these runs
+
+
+def _finite_mean(values: F64) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else math.nan
 
 
 def _success_counts(flags: npt.NDArray[np.int8]) -> tuple[int, int]:
@@ -128,6 +135,8 @@ def profile_team(
         duration_successful=distribution(durations[successful], confidence),
         tool_calls=distribution(t.tool_calls[rows], confidence),
         cost=distribution(t.cost[rows], confidence),
+        mean_input_tokens=_finite_mean(t.input_tokens[rows]),
+        mean_output_tokens=_finite_mean(t.output_tokens[rows]),
         formations=formations,
         member_count=float(np.median(finite_counts)) if finite_counts.size else math.nan,
         consensus_rounds=distribution(rounds, confidence) if np.isfinite(rounds).any() else None,

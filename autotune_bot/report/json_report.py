@@ -146,6 +146,8 @@ def _team_profile(p: TeamProfile) -> dict[str, Any]:
         "duration_successful_s": _dist(p.duration_successful),
         "tool_calls": _dist(p.tool_calls),
         "cost_usd": _dist(p.cost),
+        "mean_input_tokens": _num(p.mean_input_tokens),
+        "mean_output_tokens": _num(p.mean_output_tokens),
         "formations": p.formations,
         "member_count": _num(p.member_count),
         "consensus_rounds": _dist(p.consensus_rounds),

@@ -94,6 +94,15 @@ def _team(t: TeamReport) -> list[str]:
             f"(95% interval {100 * s.low:.1f}–{100 * s.high:.1f}%, n={p.outcomes})"
         )
     out.append(_dist_line("Duration", p.duration))
+    usage = []
+    if p.tool_calls is not None:
+        usage.append(f"tool calls mean {p.tool_calls.mean:.1f}")
+    if p.cost is not None:
+        usage.append(f"cost mean ${p.cost.mean:.4f}")
+    if not math.isnan(p.mean_input_tokens):
+        usage.append(f"tokens in/out {p.mean_input_tokens:,.0f}/{p.mean_output_tokens:,.0f}")
+    if usage:
+        out.append("  Usage: " + ", ".join(usage))
     for h in t.older:
         mean = f"mean {h.duration.mean:.1f}s" if h.duration else "no durations"
         out.append(

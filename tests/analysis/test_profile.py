@@ -128,3 +128,16 @@ def test_node_profiles_count_outcomes_errors_and_costs(synth: Synth) -> None:
     assert parse.duration is not None
     durations = [r["node_metrics"]["parse"]["duration"] for r in records]
     assert parse.duration.mean == pytest.approx(statistics.fmean(durations))
+
+
+def test_team_profile_reports_token_and_cost_means(synth: Synth) -> None:
+    records = synth.team_runs("tokens", 30)
+    for k, record in enumerate(records):
+        record["input_tokens"] = 1000 + k
+        record["output_tokens"] = 200
+        record["cost_usd"] = 0.01
+    profile = team_report(synth.analyze(records), "tokens").profile
+    assert profile.mean_input_tokens == pytest.approx(1000 + 14.5)
+    assert profile.mean_output_tokens == pytest.approx(200)
+    assert profile.cost is not None
+    assert profile.cost.mean == pytest.approx(0.01)
