@@ -21,6 +21,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 from autotune_bot.errors import UsageError
+from autotune_bot.repo_paths import display_path
 from autotune_bot.settings.models import Settings
 
 __all__ = ["NEVER_SEARCHED", "Discovered", "discover", "glob_matches"]
@@ -43,11 +44,7 @@ class Discovered:
 
     def display(self, path: Path) -> str:
         """``path`` relative to the repository root, with ``/`` separators."""
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.repo_root).as_posix()
-        except ValueError:
-            return absolute.as_posix()
+        return display_path(self.repo_root, path)
 
 
 def discover(repo_root: Path, settings: Settings) -> Discovered:
