@@ -1,4 +1,4 @@
-"""Workflow-run ingestion benchmark: JSON Lines of per-node run records (formats.md §2b).
+"""Workflow-run ingestion benchmark: JSON Lines of per-node run records (docs/input-formats.md).
 
     python benchmarks/bench_runs.py [--runs 100000] [--nodes 10] [--repeat 3]
 

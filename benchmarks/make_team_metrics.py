@@ -1,4 +1,4 @@
-"""Write a large team-metrics file (formats.md §2a, one JSON array) for the ingestion benchmark.
+"""Write a large team-metrics file (one JSON array of team execution records) for benchmarks.
 
     python benchmarks/make_team_metrics.py OUT.json [--records 100000] [--seed 7]
 

@@ -106,7 +106,7 @@ def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert schema["title"]
 
 
-def test_python_api_names_from_the_seeds() -> None:
+def test_python_api_performance_analyzer() -> None:
     from autotune_bot import PerformanceAnalyzer, Settings
 
     metrics = DEMO / "metrics" / "teams" / "research_team.jsonl"

@@ -1,4 +1,4 @@
-"""Team-level bottleneck detectors (seed 002's list), one function each, in one registry.
+"""Team-level bottleneck detectors, one function each, in one registry.
 
 Every detector takes a :class:`TeamContext` and returns insights and/or :class:`Unsupported`
 entries. Baselines come from data, in this order: values declared in ``.autotune.yml``

@@ -1,4 +1,4 @@
-"""Workflow-level bottleneck detectors (seed 003 §1.2), one function each, in one registry.
+"""Workflow-level bottleneck detectors, one function each, in one registry.
 
 Node baselines are relative to the same workflow (the median node, the run's critical
 path, the run's cost), so no absolute constant is involved; the ratios and shares that

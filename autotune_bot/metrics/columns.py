@@ -63,7 +63,7 @@ class Interner:
 
 @dataclass(frozen=True)
 class TeamTable:
-    """One row per team-node execution (formats.md §2a)."""
+    """One row per team-node execution (docs/input-formats.md)."""
 
     team: I32
     config: I32
@@ -103,7 +103,7 @@ class MemberTable:
 
 @dataclass(frozen=True)
 class RunTable:
-    """One row per whole-workflow run (formats.md §2b)."""
+    """One row per whole-workflow run (docs/input-formats.md)."""
 
     workflow: I32
     config: I32

@@ -1,7 +1,7 @@
 """The record shapes of metrics files, as msgspec structs.
 
 One struct, :class:`RawRecord`, holds the union of the fields of the three shapes in
-formats.md §2 (team execution record, workflow run record, combined record): a file may hold
+docs/input-formats.md (team execution record, workflow run record, combined record): a file may hold
 any of them and JSON objects carry no tag to tell them apart. Fields the analysis does not
 use are left out, so the decoder skips them without building Python objects — that is what
 makes ingestion of large files fast. Counts are floats so that ``12.0`` is accepted; the
@@ -87,7 +87,8 @@ class RunRecord(_Common, gc=False):
 
 
 class RawRecord(TeamRecord, gc=False):
-    """Any record of formats.md §2: fields of shapes 2a and 2b, and 2c's two containers."""
+    """Any metrics record: the fields of team executions and workflow runs, and the two
+    containers of a combined record."""
 
     run_id: str | int | None = None
     duration: float | None = None

@@ -1,4 +1,4 @@
-"""Readable terminal report for `autotune analyze` (severity bars as in seed 002)."""
+"""Readable terminal report for `autotune analyze` (with severity bars)."""
 
 from __future__ import annotations
 

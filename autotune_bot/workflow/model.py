@@ -44,7 +44,7 @@ class Field:
     """A tunable field: its current value and where it lives.
 
     ``present`` is False when the file does not write the field and ``value`` is the
-    framework default (formats.md); ``path`` then names where it would be written and
+    framework default (docs/input-formats.md); ``path`` then names where it would be written and
     ``line`` is the line of the enclosing mapping.
     """
 
