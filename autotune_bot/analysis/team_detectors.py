@@ -208,6 +208,21 @@ def oversized_team(ctx: TeamContext) -> list[Finding]:
             nil.append(m)
     if not nil:
         return []
+    # A member shows "no contribution" only against members that do contribute: when no
+    # member's failure measurably lowers the team's success, member success flags do not
+    # explain team success at all, and nothing can be said about who is superfluous.
+    contributors = [
+        m for m in members if m.success_dependence is not None and m.success_dependence.low > 0.0
+    ]
+    if not contributors:
+        return [
+            Unsupported(
+                "oversized_team",
+                ctx.team,
+                "no member's failures measurably lower the team's success rate, so member "
+                "results do not show who contributes",
+            )
+        ]
     share = sum(m.time_share for m in nil if not math.isnan(m.time_share))
     names = tuple(m.member_id for m in nil)
     first = nil[0]

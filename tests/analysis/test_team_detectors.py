@@ -476,6 +476,33 @@ def test_oversized_team_silent_when_member_failure_fails_the_team(synth: Synth) 
     assert extra.success_dependence.estimate == pytest.approx(1.0)
 
 
+def test_oversized_team_unsupported_when_no_member_explains_team_success(synth: Synth) -> None:
+    # Every member fails in 30% of the successful and of the failed runs alike: no member's
+    # failure matters, so "this one contributes nothing" cannot be told from the data.
+    n = 300
+    team_ok = synth.outcomes(n, 0.9)
+    flags: dict[str, list[bool]] = {}
+    for name in ("alpha", "beta", "extra"):
+        flags[name] = [True] * n
+        for want in (True, False):
+            group = [i for i in range(n) if team_ok[i] is want]
+            for i, flag in zip(group, synth.outcomes(len(group), 0.7), strict=True):
+                flags[name][i] = flag
+    records = [
+        team_record(
+            TEAM,
+            duration=synth.lognormal(12.0),
+            success=team_ok[i],
+            members={k: MemberRun(synth.lognormal(10.0), v[i]) for k, v in flags.items()},
+            minutes=10.0 * i,
+        )
+        for i in range(n)
+    ]
+    report = team_report(synth.analyze(records), TEAM)
+    assert insights_of(report, "oversized_team") == []
+    assert "do not show who contributes" in unsupported_of(report, "oversized_team").reason
+
+
 def test_oversized_team_unsupported_without_member_metrics(synth: Synth) -> None:
     records = synth.team_runs(TEAM, 300, with_members=False)
     report = team_report(synth.analyze(records), TEAM)
