@@ -144,3 +144,19 @@ def test_analyze_with_metrics_imports_no_heavy_modules(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert "HEAVY [] 0" in done.stderr
+
+
+def test_workflow_flag_selects_its_teams_and_shows_nodes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert (
+        main(["analyze", "--repo", str(DEMO), "--workflow", "deep_research", "--format", "json"])
+        == 0
+    )
+    printed = json.loads(capsys.readouterr().out)
+    assert [t["team_id"] for t in printed["teams"]] == ["research_team"]
+    assert [w["name"] for w in printed["workflows"]] == ["deep_research"]
+    assert main(["analyze", "--repo", str(DEMO), "--workflow", "deep_research"]) == 0
+    text = capsys.readouterr().out
+    assert "tokens in/out" in text
+    assert "legacy_enrich" in text

@@ -123,7 +123,8 @@ def analyze(
     workflow_names: Sequence[str] | None = None,
     workflow_errors: Sequence[InputError] = (),
 ) -> AnalysisReport:
-    """Profile and detect bottlenecks for every team and workflow (or the ones named)."""
+    """Profile and detect bottlenecks for every team and workflow (or the ones named; naming
+    only workflows selects the teams whose nodes they hold)."""
     a = settings.analysis
     conf, min_n = a.confidence, a.min_samples
     t = store.teams
@@ -141,6 +142,13 @@ def analyze(
         )
     unknown = _unknown_teams(store, set(current) - set(nodes_by_team)) if workflows else ()
     team_reports = []
+    if team_ids is None and workflow_names is not None:
+        # Asked about some workflows only: their team nodes are the teams to report.
+        team_ids = [
+            name
+            for name in sorted(current)
+            if name in nodes_by_team and nodes_by_team[name][0].name in workflow_names
+        ]
     for name in team_ids if team_ids is not None else sorted(current):
         if name not in current:
             continue

@@ -7,6 +7,7 @@ import math
 from autotune_bot.analysis.analyzer import AnalysisReport, TeamReport, WorkflowReport
 from autotune_bot.analysis.insight import Insight, Unsupported
 from autotune_bot.analysis.profile import Distribution
+from autotune_bot.analysis.workflow_profile import NodeProfile
 from autotune_bot.metrics.problems import PROBLEM_KINDS
 
 __all__ = ["render_report"]
@@ -128,12 +129,39 @@ def _team(t: TeamReport) -> list[str]:
     return out + _unsupported(t.unsupported) + [""]
 
 
+def _node_table(nodes: tuple[NodeProfile, ...]) -> list[str]:
+    if not nodes:
+        return []
+    width = max(len(n.node_id) for n in nodes)
+    out = [
+        "",
+        f"  {'node':<{width}}  {'runs':>6}  {'ok':>5}  {'mean s':>7}  {'p95 s':>7}"
+        f"  {'tokens in/out':>13}  {'cost $':>8}  model",
+    ]
+    for n in nodes:
+        ok = "n/a" if math.isnan(n.success.estimate) else f"{100 * n.success.estimate:.0f}%"
+        mean = f"{n.duration.mean:.1f}" if n.duration else "n/a"
+        p95 = f"{n.duration.p95.estimate:.1f}" if n.duration else "n/a"
+        tokens = (
+            ""
+            if math.isnan(n.mean_input_tokens)
+            else f"{n.mean_input_tokens:,.0f}/{n.mean_output_tokens:,.0f}"
+        )
+        cost = "" if math.isnan(n.mean_cost) else f"{n.mean_cost:.4f}"
+        out.append(
+            f"  {n.node_id:<{width}}  {n.runs:>6}  {ok:>5}  {mean:>7}  {p95:>7}"
+            f"  {tokens:>13}  {cost:>8}  {', '.join(n.models)}"
+        )
+    return out
+
+
 def _workflow(w: WorkflowReport) -> list[str]:
     out = [
         RULE,
         f"  Workflow: {w.name}" + (f"  ({w.path})" if w.path else ""),
         RULE,
         f"  Runs analysed: {w.runs}" + (f" ({w.selection.how})" if w.selection else ""),
+        *_node_table(w.nodes),
         "",
     ]
     if w.insights:
