@@ -39,7 +39,8 @@ def unused_node_outputs(ctx: WorkflowContext) -> list[Finding]:
         prof = ctx.nodes.get(node)
         share = math.nan
         if prof is not None and prof.duration is not None and runs.size:
-            share = prof.duration.mean * prof.runs / float(np.nansum(runs))
+            total = float(np.nansum(runs))
+            share = prof.duration.mean * prof.runs / total if total > 0 else math.nan
         out.append(
             ctx.insight(
                 "unused_output",
@@ -82,7 +83,10 @@ def parallelizable_nodes(ctx: WorkflowContext) -> list[Finding]:
             continue
         d = m.durations[both][:, cols]
         saving = d.sum(axis=1) - d.max(axis=1)
-        share = float(saving.sum() / np.nansum(runs[both]))
+        total = float(np.nansum(runs[both]))
+        if not (saving.sum() > 0 and total > 0):
+            continue  # nothing to gain (or no time recorded to compare with)
+        share = float(saving.sum() / total)
         iv = stats.mean_interval(saving, ctx.confidence)
         out.append(
             ctx.insight(

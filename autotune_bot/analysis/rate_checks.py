@@ -191,6 +191,8 @@ def _calls_per_member(ctx: TeamContext, profile: TeamProfile) -> npt.NDArray[np.
     calls = ctx.store.teams.tool_calls[profile.rows]
     counts = ctx.store.teams.member_count[profile.rows]
     fallback = _member_count(ctx, profile) if profile is ctx.profile else profile.member_count
+    if not fallback > 0:  # NaN or no members: such runs have no per-member figure
+        fallback = math.nan
     counts = np.where(np.isfinite(counts) & (counts > 0), counts, fallback)
     per = calls / counts
     return per[np.isfinite(per)]

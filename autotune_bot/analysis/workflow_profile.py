@@ -113,6 +113,8 @@ def critical_paths(
     another, so every node that ran is on the path.
     """
     d = np.nan_to_num(matrix.durations)
+    if d.shape[1] == 0:  # no node timings at all
+        return np.zeros(d.shape[0]), matrix.ran.copy()
     if graph is None:
         return d.sum(axis=1), matrix.ran.copy()
     index = {name: k for k, name in enumerate(matrix.nodes)}
