@@ -111,6 +111,7 @@ def _analyze(args: argparse.Namespace) -> int:
         metrics_files=args.metrics,
         member_teams=teams,
         early=early,
+        parallel=True,
     )
     store = inputs.metrics.store
     if args.team_id:

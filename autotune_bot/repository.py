@@ -40,13 +40,15 @@ def load_inputs(
     metrics_files: Sequence[Path] = (),
     member_teams: frozenset[str] | None = None,
     early: Pending | None = None,
+    parallel: bool = False,
 ) -> RepositoryInputs:
     """Load a repository's inputs.
 
     Explicit ``workflow_files`` / ``metrics_files`` replace discovery for that kind (with
     ``--metrics`` given, nothing else is read for metrics, and no workflow file is read
     unless ``--config`` names one). ``early`` is a worker already reading part of the single
-    metrics file (see :func:`autotune_bot.metrics.parallel.start`). Raises
+    metrics file (see :func:`autotune_bot.metrics.parallel.start`); ``parallel`` lets a single
+    large metrics file be read on two cores. Raises
     :class:`SettingsError` for a bad settings file and :class:`UsageError` for a named file
     that does not exist.
     """
@@ -79,6 +81,9 @@ def load_inputs(
         except InputError as err:
             errors.append(err)
     metrics = ingest_files(
-        [(p, display_path(root, p)) for p in m_paths], member_teams=member_teams, early=early
+        [(p, display_path(root, p)) for p in m_paths],
+        member_teams=member_teams,
+        early=early,
+        parallel=parallel,
     )
     return RepositoryInputs(root, settings, settings_path, tuple(workflows), tuple(errors), metrics)

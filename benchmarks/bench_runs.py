@@ -72,7 +72,7 @@ def main() -> None:
         walls = []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            result = ingest_files([(path, path.name)])
+            result = ingest_files([(path, path.name)], parallel=True)
             walls.append(time.perf_counter() - start)
         assert len(result.store.nodes) == entries, len(result.store.nodes)
         assert result.problems.total == 0, dict(result.problems.counts)

@@ -29,14 +29,15 @@ def ingest_files(
     *,
     member_teams: frozenset[str] | None = None,
     problems: ProblemLog | None = None,
-    parallel: bool = True,
+    parallel: bool = False,
     early: Pending | None = None,
 ) -> IngestResult:
     """Read every (path, display name) pair; a file that cannot be read is reported, not fatal.
 
     ``member_teams`` limits per-member rows to these team ids (see :class:`StoreBuilder`).
-    ``parallel``: a single large JSON-array file may be read on two cores
-    (:mod:`autotune_bot.metrics.parallel`); the result is the same either way. ``early``
+    ``parallel``: a single large file may be read on two cores by forking a worker
+    (:mod:`autotune_bot.metrics.parallel`); the result is the same either way. Off by
+    default for library use; the command line turns it on. ``early``
     is such a worker the caller started already for the one file given.
     """
     log = problems if problems is not None else ProblemLog()

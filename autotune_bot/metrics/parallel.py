@@ -20,6 +20,7 @@ import gc
 import os
 import pickle
 import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,8 +123,11 @@ def start(
     path: Path, display: str, member_teams: frozenset[str] | None, fraction: float = 0.5
 ) -> Pending | None:
     """Fork a worker for the part of ``path`` after ``fraction`` of it, or return None when
-    the file is not worth splitting (or this system cannot fork)."""
+    the file is not worth splitting, this system cannot fork, or the process runs other
+    threads (forking a multi-threaded process can deadlock the child)."""
     if not ENABLED or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return None
+    if threading.active_count() > 1:
         return None
     if not path.is_file():
         return None

@@ -69,7 +69,7 @@ def test_two_halves_equal_one_pass(tmp_path: Path, indent: int | None) -> None:
     assert split is not None
     whole = ingest_files([(path, "teams.json")], parallel=False)
     _assert_same(split, whole.store)
-    via_ingest = ingest_files([(path, "teams.json")])
+    via_ingest = ingest_files([(path, "teams.json")], parallel=True)
     _assert_same(via_ingest.store, whole.store)
 
 
@@ -92,7 +92,7 @@ def test_dirty_file_falls_back_to_one_pass(tmp_path: Path) -> None:
     path = tmp_path / "teams.json"
     path.write_text(json.dumps(records))
     assert parallel.read_in_two(path, "teams.json", None) is None
-    result = ingest_files([(path, "teams.json")])
+    result = ingest_files([(path, "teams.json")], parallel=True)
     assert result.problems.counts["negative_duration"] == 1
     assert result.problems.counts["duplicate"] == 1
     assert result.store.records_read == 401
@@ -116,3 +116,22 @@ def test_json_lines_halves_equal_one_pass(tmp_path: Path) -> None:
     assert split is not None
     whole = ingest_files([(path, "teams.jsonl")], parallel=False)
     _assert_same(split, whole.store)
+
+
+@pytest.mark.usefixtures("small_threshold")
+def test_no_fork_while_other_threads_run(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "teams.json"
+    path.write_text(json.dumps(_records(300)))
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert parallel.start(path, "teams.json", None) is None
+    finally:
+        release.set()
+        other.join()
+    pending = parallel.start(path, "teams.json", None)
+    assert pending is not None
+    parallel.abandon(pending)
