@@ -7,12 +7,12 @@ seed-named convenience API on top of it, which also reads files.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from autotune_bot.analysis.insight import Insight, Unsupported
+from autotune_bot.analysis.insight import Finding, Insight, Unsupported
 from autotune_bot.analysis.profile import TeamProfile, profile_team
 from autotune_bot.analysis.row_links import referencing
 from autotune_bot.analysis.selection import Selection, select_rows
@@ -70,7 +70,6 @@ class AnalysisReport:
     unknown_teams: tuple[UnknownTeam, ...]
     files_read: tuple[str, ...]
     records_read: int
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def all_insights(self) -> list[Insight]:
         found = [i for t in self.teams for i in t.insights]
@@ -113,6 +112,10 @@ def _select(
     )
 
 
+def _most_severe_first(findings: Sequence[Finding]) -> tuple[Insight, ...]:
+    return tuple(sorted((f for f in findings if isinstance(f, Insight)), key=lambda i: -i.severity))
+
+
 def analyze(
     store: MetricsStore,
     problems: ProblemLog,
@@ -130,6 +133,13 @@ def analyze(
     t = store.teams
     nodes_by_team = _team_nodes(workflows, settings)
     team_codes = np.unique(t.team).tolist()
+    if team_ids is None and workflow_names is not None:
+        # Asked about some workflows only: their team nodes are the teams to report.
+        team_ids = [
+            name
+            for name in sorted(store.team_names.name(code) or "?" for code in team_codes)
+            if name in nodes_by_team and nodes_by_team[name][0].name in workflow_names
+        ]
     selections: dict[str, Selection] = {}
     current: dict[str, TeamProfile] = {}
     for code in team_codes:
@@ -142,13 +152,6 @@ def analyze(
         )
     unknown = _unknown_teams(store, set(current) - set(nodes_by_team)) if workflows else ()
     team_reports = []
-    if team_ids is None and workflow_names is not None:
-        # Asked about some workflows only: their team nodes are the teams to report.
-        team_ids = [
-            name
-            for name in sorted(current)
-            if name in nodes_by_team and nodes_by_team[name][0].name in workflow_names
-        ]
     for name in team_ids if team_ids is not None else sorted(current):
         if name not in current:
             continue
@@ -180,11 +183,7 @@ def analyze(
                 selection=sel,
                 profile=current[name],
                 older=older,
-                insights=tuple(
-                    sorted(
-                        (f for f in findings if isinstance(f, Insight)), key=lambda i: -i.severity
-                    )
-                ),
+                insights=_most_severe_first(findings),
                 unsupported=tuple(f for f in findings if isinstance(f, Unsupported)),
             )
         )
@@ -284,11 +283,7 @@ def _workflow_reports(
                 runs=int(run_rows.size),
                 selection=sel,
                 nodes=tuple(profiles),
-                insights=tuple(
-                    sorted(
-                        (f for f in findings if isinstance(f, Insight)), key=lambda i: -i.severity
-                    )
-                ),
+                insights=_most_severe_first(findings),
                 unsupported=tuple(f for f in findings if isinstance(f, Unsupported)),
             )
         )

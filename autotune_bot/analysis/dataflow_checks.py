@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from autotune_bot.analysis import stats
-from autotune_bot.analysis.insight import Evidence, Insight, Unsupported, clamp01
+from autotune_bot.analysis.insight import Evidence, Finding, Unsupported, clamp01
 from autotune_bot.workflow.dataflow import parallelizable_runs, unused_outputs
 
 if TYPE_CHECKING:
     from autotune_bot.analysis.workflow_detectors import WorkflowContext
 
 __all__ = ["parallelizable_nodes", "unused_node_outputs"]
-
-Finding = Insight | Unsupported
 
 
 def unused_node_outputs(ctx: WorkflowContext) -> list[Finding]:

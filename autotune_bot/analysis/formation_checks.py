@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autotune_bot.analysis import stats
-from autotune_bot.analysis.insight import Evidence, Insight, Unsupported, clamp01
+from autotune_bot.analysis.insight import Evidence, Finding, Unsupported, clamp01
 from autotune_bot.analysis.row_links import slots
 from autotune_bot.workflow.dataflow import members_independent
 
@@ -75,7 +75,7 @@ def _history_details(ctx: TeamContext) -> dict[str, float | int | str]:
     return details
 
 
-def formation_insights(ctx: TeamContext) -> list[Insight | Unsupported]:
+def formation_insights(ctx: TeamContext) -> list[Finding]:
     formation = _formation(ctx)
     name = "suboptimal_formation"
     if formation is None:
@@ -171,7 +171,7 @@ def formation_insights(ctx: TeamContext) -> list[Insight | Unsupported]:
     return []
 
 
-def _consensus(ctx: TeamContext, team: F64) -> list[Insight | Unsupported]:
+def _consensus(ctx: TeamContext, team: F64) -> list[Finding]:
     name = "suboptimal_formation_consensus"
     rounds = ctx.store.teams.consensus_rounds[ctx.profile.rows]
     dur = ctx.store.teams.duration[ctx.profile.rows]

@@ -17,6 +17,7 @@ __all__ = [
     "TEAM_BOTTLENECKS",
     "WORKFLOW_BOTTLENECKS",
     "Evidence",
+    "Finding",
     "Insight",
     "InsightBody",
     "Unsupported",
@@ -90,6 +91,9 @@ class Unsupported:
     reason: str
 
 
+Finding = Insight | Unsupported  # what a detector returns, one per result
+
+
 class InsightBody(TypedDict):
     """The fields of an :class:`Insight` a detector fills in (its subject comes from the
     detector's context)."""
@@ -126,10 +130,10 @@ Context = TypeVar("Context")
 
 
 def run_detectors(
-    registry: Mapping[str, Callable[[Context], list[Insight | Unsupported]]], ctx: Context
-) -> list[Insight | Unsupported]:
+    registry: Mapping[str, Callable[[Context], list[Finding]]], ctx: Context
+) -> list[Finding]:
     """Every detector of a registry on one context, findings in registry order."""
-    findings: list[Insight | Unsupported] = []
+    findings: list[Finding] = []
     for detector in registry.values():
         findings.extend(detector(ctx))
     return findings

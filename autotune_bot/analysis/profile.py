@@ -18,7 +18,14 @@ from autotune_bot.analysis import stats
 from autotune_bot.analysis.row_links import referencing, slots
 from autotune_bot.metrics.columns import MetricsStore
 
-__all__ = ["Distribution", "MemberProfile", "TeamProfile", "distribution", "profile_team"]
+__all__ = [
+    "Distribution",
+    "MemberProfile",
+    "TeamProfile",
+    "distribution",
+    "finite_mean",
+    "profile_team",
+]
 
 F64 = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -90,7 +97,8 @@ class TeamProfile:
     member_rows: IntArray  # member-table rows of these runs
 
 
-def _finite_mean(values: F64) -> float:
+def finite_mean(values: F64) -> float:
+    """Mean of the finite values; NaN when there is none."""
     finite = values[np.isfinite(values)]
     return float(finite.mean()) if finite.size else math.nan
 
@@ -135,8 +143,8 @@ def profile_team(
         duration_successful=distribution(durations[successful], confidence),
         tool_calls=distribution(t.tool_calls[rows], confidence),
         cost=distribution(t.cost[rows], confidence),
-        mean_input_tokens=_finite_mean(t.input_tokens[rows]),
-        mean_output_tokens=_finite_mean(t.output_tokens[rows]),
+        mean_input_tokens=finite_mean(t.input_tokens[rows]),
+        mean_output_tokens=finite_mean(t.output_tokens[rows]),
         formations=formations,
         member_count=float(np.median(finite_counts)) if finite_counts.size else math.nan,
         consensus_rounds=distribution(rounds, confidence) if np.isfinite(rounds).any() else None,
@@ -166,9 +174,8 @@ def _member_profiles(
     order = np.argsort(codes, kind="stable")
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     profiles = []
-    for group in np.split(order, bounds):
-        code = int(codes[group[0]])
-        mine = group
+    for mine in np.split(order, bounds):
+        code = int(codes[mine[0]])
         flags = success[mine]
         ok, known = _success_counts(flags)
         share = duration[mine] / safe_total[mine]
@@ -191,9 +198,7 @@ def _member_profiles(
                 runs=int(mine.size),
                 success=stats.wilson_interval(ok, known, confidence),
                 duration=distribution(duration[mine], confidence),
-                mean_tool_calls=float(np.nanmean(my_calls))
-                if np.isfinite(my_calls).any()
-                else math.nan,
+                mean_tool_calls=finite_mean(my_calls),
                 time_share=float(np.nanmean(share)) if np.isfinite(share).any() else math.nan,
                 tool_share=float(np.nansum(my_calls) / all_calls) if all_calls > 0 else math.nan,
                 failures=known - ok,

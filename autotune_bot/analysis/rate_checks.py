@@ -22,15 +22,19 @@ import numpy as np
 import numpy.typing as npt
 
 from autotune_bot.analysis import stats
-from autotune_bot.analysis.insight import Evidence, Insight, Unsupported, clamp01, log_severity
+from autotune_bot.analysis.insight import (
+    Evidence,
+    Finding,
+    Unsupported,
+    clamp01,
+    log_severity,
+)
 from autotune_bot.analysis.profile import TeamProfile
 
 if TYPE_CHECKING:
     from autotune_bot.analysis.team_detectors import TeamContext
 
 __all__ = ["excessive_tool_usage", "low_success_rate"]
-
-Finding = Insight | Unsupported
 
 
 def low_success_rate(ctx: TeamContext) -> list[Finding]:

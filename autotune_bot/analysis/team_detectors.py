@@ -26,6 +26,7 @@ from autotune_bot.analysis import stats
 from autotune_bot.analysis.formation_checks import formation_insights
 from autotune_bot.analysis.insight import (
     Evidence,
+    Finding,
     Insight,
     InsightBody,
     Unsupported,
@@ -41,8 +42,6 @@ from autotune_bot.settings import AnalysisThresholds, Baseline, Constraints
 from autotune_bot.workflow.model import TeamSpec
 
 __all__ = ["TEAM_DETECTORS", "TeamContext", "run_team_detectors"]
-
-Finding = Insight | Unsupported
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from autotune_bot.analysis.insight import Evidence, Insight, Unsupported, clamp01
+from autotune_bot.analysis.insight import Evidence, Finding, clamp01
 
 if TYPE_CHECKING:
     from autotune_bot.analysis.workflow_detectors import WorkflowContext
@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["repeat_findings"]
 
 
-def repeat_findings(
-    ctx: WorkflowContext, rows: npt.NDArray[np.intp]
-) -> list[Insight | Unsupported]:
+def repeat_findings(ctx: WorkflowContext, rows: npt.NDArray[np.intp]) -> list[Finding]:
     c = ctx.store.tool_calls
     nodes = ctx.store.nodes
     node_row = c.owner_row[rows]
@@ -35,7 +33,7 @@ def repeat_findings(
     keys = np.stack([run, tool, args], axis=1)
     uniq, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
-    out: list[Insight | Unsupported] = []
+    out: list[Finding] = []
     for code in np.unique(tool).tolist():
         mine = tool == code
         repeats = int(mine.sum() - (uniq[:, 1] == code).sum())

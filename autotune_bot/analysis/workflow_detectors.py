@@ -22,6 +22,7 @@ import numpy.typing as npt
 from autotune_bot.analysis.dataflow_checks import parallelizable_nodes, unused_node_outputs
 from autotune_bot.analysis.insight import (
     Evidence,
+    Finding,
     Insight,
     InsightBody,
     Unsupported,
@@ -39,8 +40,6 @@ from autotune_bot.workflow.graph import WorkflowGraph
 from autotune_bot.workflow.model import WorkflowDef
 
 __all__ = ["WORKFLOW_DETECTORS", "WorkflowContext", "run_workflow_detectors"]
-
-Finding = Insight | Unsupported
 
 
 @dataclass(frozen=True)

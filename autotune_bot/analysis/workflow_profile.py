@@ -8,14 +8,13 @@ path that actually determined each run's duration, not on a sum of all nodes.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from autotune_bot.analysis import stats
-from autotune_bot.analysis.profile import Distribution, distribution
+from autotune_bot.analysis.profile import Distribution, distribution, finite_mean
 from autotune_bot.analysis.row_links import slots
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.workflow.graph import WorkflowGraph
@@ -89,19 +88,14 @@ def profile_nodes(store: MetricsStore, node_rows: IntArray, confidence: float) -
                 outcomes=int(known.size),
                 success=stats.wilson_interval(int((known == 1).sum()), int(known.size), confidence),
                 duration=distribution(n.duration[mine], confidence),
-                mean_input_tokens=_mean(n.input_tokens[mine]),
-                mean_output_tokens=_mean(n.output_tokens[mine]),
-                mean_cost=_mean(n.cost[mine]),
+                mean_input_tokens=finite_mean(n.input_tokens[mine]),
+                mean_output_tokens=finite_mean(n.output_tokens[mine]),
+                mean_cost=finite_mean(n.cost[mine]),
                 models=models,
                 errors=errors,
             )
         )
     return profiles
-
-
-def _mean(values: F64) -> float:
-    finite = values[np.isfinite(values)]
-    return float(finite.mean()) if finite.size else math.nan
 
 
 def critical_paths(
