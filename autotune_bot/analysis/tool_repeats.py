@@ -67,22 +67,16 @@ def repeat_findings(ctx: WorkflowContext, rows: npt.NDArray[np.intp]) -> list[Fi
                 )
             )
     # Same (run, tool, args) from more than one node: redundant work across nodes.
-    spread: dict[tuple[int, int], set[int]] = {}
-    multi = np.flatnonzero(counts > 1)
-    if multi.size:
-        in_multi = np.isin(inverse, multi)
-        for k in np.flatnonzero(in_multi).tolist():
-            spread.setdefault((int(tool[k]), int(inverse[k])), set()).add(int(node[k]))
+    callers_of: dict[int, set[int]] = {}  # (run, tool, args) group → nodes making that call
+    for k in np.flatnonzero(counts[inverse] > 1).tolist():
+        callers_of.setdefault(int(inverse[k]), set()).add(int(node[k]))
     # tool → (nodes involved, runs where it happens, number of repeated calls across nodes)
     by_tool: dict[int, tuple[set[int], set[int], int]] = {}
-    for (tool_code, group), node_set in spread.items():
+    for group, node_set in callers_of.items():
         if len(node_set) > 1:
+            run_code, tool_code = int(uniq[group, 0]), int(uniq[group, 1])
             seen_nodes, seen_runs, n_groups = by_tool.get(tool_code, (set(), set(), 0))
-            by_tool[tool_code] = (
-                seen_nodes | node_set,
-                seen_runs | {int(uniq[group, 0])},
-                n_groups + 1,
-            )
+            by_tool[tool_code] = (seen_nodes | node_set, seen_runs | {run_code}, n_groups + 1)
     runs_total = int(np.unique(run).size)
     for tool_code, (node_set, run_set, n_groups) in by_tool.items():
         name = ctx.store.tool_names.name(tool_code) or "?"
