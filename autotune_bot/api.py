@@ -17,7 +17,7 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-from autotune_bot.analysis.analyzer import AnalysisReport, analyze
+from autotune_bot.analysis.analyzer import AnalysisReport, analyze, check_team_ids
 from autotune_bot.analysis.insight import Insight
 from autotune_bot.errors import UsageError
 from autotune_bot.metrics.ingest import IngestResult, ingest_files
@@ -68,7 +68,6 @@ class PerformanceAnalyzer:
 
     def analyze_team_workflow(self, team_id: str) -> list[Insight]:
         """Bottlenecks of one team, most severe first."""
-        if team_id not in self.metrics.store.team_names.codes:
-            raise UsageError(f"no records for team id {team_id}", field="team_id")
+        check_team_ids(self.metrics.store, [team_id], "team_id")
         report = self.analyze(team_ids=[team_id])
         return list(report.teams[0].insights) if report.teams else []

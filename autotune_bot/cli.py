@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autotune_bot import __version__
-from autotune_bot.errors import AutotuneError, InputError, UsageError
+from autotune_bot.errors import AutotuneError, InputError
 
 __all__ = ["main", "run"]
 
@@ -100,7 +100,7 @@ def _analyze(args: argparse.Namespace) -> int:
         display = display_path(args.repo, args.metrics[0])
         early = start(args.metrics[0], display, teams, fraction=EARLY_SPLIT)
 
-    from autotune_bot.analysis.analyzer import analyze
+    from autotune_bot.analysis.analyzer import analyze, check_team_ids
     from autotune_bot.report.json_report import report_to_json
     from autotune_bot.repository import load_inputs
 
@@ -115,14 +115,7 @@ def _analyze(args: argparse.Namespace) -> int:
     )
     store = inputs.metrics.store
     if args.team_id:
-        known = set(store.team_names.names)
-        missing = [t for t in args.team_id if t not in known]
-        if missing:
-            listed = ", ".join(sorted(known)) or "none"
-            raise UsageError(
-                f"no records for team id {', '.join(missing)} (teams in the metrics: {listed})",
-                field="--team-id",
-            )
+        check_team_ids(store, args.team_id, "--team-id")
     workflow_names = args.workflow
     if args.team_id and not args.workflow:
         workflow_names = []  # a team-focused run does not analyse whole workflows
@@ -151,37 +144,39 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from autotune_bot.discovery import discover
+    from autotune_bot.repo_paths import display_path
     from autotune_bot.settings import load_settings
-    from autotune_bot.workflow.loader import read_workflow_file
+    from autotune_bot.workflow.loader import read_workflow_files
 
-    problems: list[str] = []
     try:
         settings, where = load_settings(args.repo, args.settings)
     except InputError as err:
-        for problem in getattr(err, "problems", [err]):
-            print(f"autotune: error: {problem}", file=sys.stderr)
-        return 1
+        _print_errors(err)
+        return 1  # validation found a problem (as for workflow files below), not a misuse
     found = discover(args.repo, settings)
-    checked = 0
-    for path in found.workflow_files:
-        checked += 1
-        try:
-            wf_file = read_workflow_file(path, found.display(path))
-        except InputError as err:
-            problems.append(str(err))
-            continue
+    loaded, problems = read_workflow_files(
+        (path, display_path(args.repo, path)) for path in found.workflow_files
+    )
+    for wf_file in loaded:
         for wf in wf_file.workflows:
             for warning in wf.warnings:
                 print(f"autotune: warning: {warning}", file=sys.stderr)
     for problem in problems:
-        print(f"autotune: error: {problem}", file=sys.stderr)
+        _print_errors(problem)
     source = where or "defaults (no .autotune.yml)"
     print(f"settings: {source}: ok")
+    checked = len(found.workflow_files)
     print(
         f"workflow files: {checked - len(problems)} of {checked} ok; "
         f"metrics files found: {len(found.metrics_files)}"
     )
     return 1 if problems else 0
+
+
+def _print_errors(err: AutotuneError) -> None:
+    """One line per problem (a settings file can carry several)."""
+    for problem in getattr(err, "problems", [err]):
+        print(f"autotune: error: {problem}", file=sys.stderr)
 
 
 def _schema(_: argparse.Namespace) -> int:
@@ -196,12 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"analyze": _analyze, "validate": _validate, "schema": _schema}
     try:
         return handlers[args.command](args)
-    except InputError as err:
-        for problem in getattr(err, "problems", [err]):
-            print(f"autotune: error: {problem}", file=sys.stderr)
-        return 2
     except AutotuneError as err:
-        print(f"autotune: error: {err}", file=sys.stderr)
+        _print_errors(err)
         return 2
     except BrokenPipeError:
         return 0

@@ -16,7 +16,7 @@ from autotune_bot.metrics.ingest import IngestResult, ingest_files
 from autotune_bot.metrics.parallel import Pending, abandon
 from autotune_bot.repo_paths import display_path
 from autotune_bot.settings import Settings, load_settings
-from autotune_bot.workflow.loader import read_workflow_file
+from autotune_bot.workflow.loader import read_workflow_files
 from autotune_bot.workflow.model import WorkflowFile
 
 __all__ = ["RepositoryInputs", "load_inputs"]
@@ -73,13 +73,7 @@ def load_inputs(
     else:
         found = discover(root, settings)
         wf_paths, m_paths = list(found.workflow_files), list(found.metrics_files)
-    workflows: list[WorkflowFile] = []
-    errors: list[InputError] = []
-    for path in wf_paths:
-        try:
-            workflows.append(read_workflow_file(path, display_path(root, path)))
-        except InputError as err:
-            errors.append(err)
+    workflows, errors = read_workflow_files((p, display_path(root, p)) for p in wf_paths)
     metrics = ingest_files(
         [(p, display_path(root, p)) for p in m_paths],
         member_teams=member_teams,

@@ -19,14 +19,21 @@ from autotune_bot.analysis.selection import Selection, select_rows
 from autotune_bot.analysis.team_detectors import TeamContext, run_team_detectors
 from autotune_bot.analysis.workflow_detectors import WorkflowContext, run_workflow_detectors
 from autotune_bot.analysis.workflow_profile import NodeProfile, node_matrix, profile_nodes
-from autotune_bot.errors import InputError
+from autotune_bot.errors import InputError, UsageError
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.metrics.problems import ProblemLog
 from autotune_bot.settings import Settings
 from autotune_bot.workflow.graph import WorkflowGraph
 from autotune_bot.workflow.model import Node, WorkflowDef, WorkflowFile
 
-__all__ = ["AnalysisReport", "TeamReport", "UnknownTeam", "WorkflowReport", "analyze"]
+__all__ = [
+    "AnalysisReport",
+    "TeamReport",
+    "UnknownTeam",
+    "WorkflowReport",
+    "analyze",
+    "check_team_ids",
+]
 
 IntArray = npt.NDArray[np.intp]
 
@@ -110,6 +117,19 @@ def _select(
         current_only=settings.analysis.current_config_only,
         window_days=settings.analysis.window_days,
     )
+
+
+def check_team_ids(store: MetricsStore, team_ids: Sequence[str], flag: str) -> None:
+    """Raise a one-line :class:`UsageError` naming the ids with no records, and the ids that
+    have some."""
+    known = store.team_names.codes
+    missing = [t for t in team_ids if t not in known]
+    if missing:
+        listed = ", ".join(sorted(known)) or "none"
+        raise UsageError(
+            f"no records for team id {', '.join(missing)} (teams in the metrics: {listed})",
+            field=flag,
+        )
 
 
 def _most_severe_first(findings: Sequence[Finding]) -> tuple[Insight, ...]:

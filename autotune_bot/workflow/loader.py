@@ -32,19 +32,19 @@ from autotune_bot.workflow.node_parse import parse_node
 from autotune_bot.workflow.yaml_fields import Source, field_at
 from autotune_bot.yaml_source import load_yaml, position_of_item, position_of_key, position_of_node
 
-__all__ = ["load_workflow_files", "parse_workflow_text", "read_workflow_file"]
+__all__ = [
+    "load_workflow_files",
+    "parse_workflow_text",
+    "read_workflow_file",
+    "read_workflow_files",
+]
 
 _EXECUTION_KEYS = ("max_timeout_seconds", "default_node_timeout", "max_iterations", "max_retries")
 
 
 def parse_workflow_text(text: str, path: str) -> WorkflowFile:
     """Parse the text of one workflow file; ``path`` is how the file is named in messages."""
-    try:
-        doc = load_yaml(text, path)
-    except (TypeError, ValueError, RecursionError) as err:
-        # Valid YAML the round-trip loader cannot represent (a mapping used as a key
-        # inside a key, nesting deeper than the recursion limit).
-        raise WorkflowError(f"cannot load this YAML: {err}", path=path) from err
+    doc = load_yaml(text, path)
     if not isinstance(doc, dict):
         kind = "empty" if doc is None else _kind(doc)
         raise WorkflowError(f"not a workflow file: the document is {kind}", path=path, line=1)
@@ -106,17 +106,33 @@ def load_workflow_files(
     return loaded, errors
 
 
+def read_workflow_files(
+    files: Iterable[tuple[pathlib.Path, str]],
+) -> tuple[list[WorkflowFile], list[InputError]]:
+    """Read ``(path, display name)`` pairs; each bad file becomes one error, the rest load."""
+    loaded: list[WorkflowFile] = []
+    errors: list[InputError] = []
+    for path, display in files:
+        try:
+            loaded.append(read_workflow_file(path, display))
+        except InputError as err:
+            errors.append(err)
+    return loaded, errors
+
+
 def read_workflow_file(path: pathlib.Path, display: str) -> WorkflowFile:
     """Read ``path`` as UTF-8 and parse it; ``display`` names the file in messages."""
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise InputError(f"cannot read workflow file: {err.strerror or err}", path=display) from err
+        raise WorkflowError(
+            f"cannot read workflow file: {err.strerror or err}", path=display
+        ) from err
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise InputError(
+        raise WorkflowError(
             f"not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})",
             path=display,
             line=line,

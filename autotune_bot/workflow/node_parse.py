@@ -71,11 +71,12 @@ def parse_node(
     if not known and node_type not in MARKER_NODE_TYPES:
         src.warn(line, f"node '{node_id}': unknown node type '{node_type}'; kept as opaque")
     raw_next = item.get("next")
-    if raw_next is not None and len(str_list(raw_next)) != (
+    written_next = str_list(raw_next)
+    if raw_next is not None and len(written_next) != (
         len(raw_next) if isinstance(raw_next, list) else 1
     ):
         src.warn(line_of_key(item, "next", line), f"node '{node_id}': `next` is not a list of ids")
-    nexts = list(dict.fromkeys([*str_list(item.get("next")), *extra_next.get(node_id, ())]))
+    nexts = list(dict.fromkeys([*written_next, *extra_next.get(node_id, ())]))
     team = parse_team(src, item, node_id, path, line) if node_type == "team" else None
     reads = text_keys(item)
     if team is not None:
