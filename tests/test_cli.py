@@ -160,3 +160,30 @@ def test_workflow_flag_selects_its_teams_and_shows_nodes(
     text = capsys.readouterr().out
     assert "tokens in/out" in text
     assert "legacy_enrich" in text
+
+
+def test_two_core_command_equals_one_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autotune_bot.metrics import parallel
+
+    metrics = DEMO / "metrics" / "teams" / "review_team.json"
+    args = ["analyze", "--repo", str(DEMO), "--metrics", str(metrics), "--format", "json"]
+    monkeypatch.setattr(parallel, "ENABLED", False)
+    assert main(args) == 0
+    one_process = capsys.readouterr().out
+    monkeypatch.setattr(parallel, "ENABLED", True)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 1)
+    started: list[bool] = []
+    real_start = parallel.start
+
+    def watched(*a: object, **k: object) -> object:
+        pending = real_start(*a, **k)  # type: ignore[arg-type]
+        started.append(pending is not None)
+        return pending
+
+    monkeypatch.setattr(parallel, "start", watched)
+    assert main(args) == 0
+    assert started == [True]
+    # the demo file has dirty records: the split must fall back and give the same report
+    assert capsys.readouterr().out == one_process

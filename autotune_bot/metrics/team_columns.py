@@ -91,6 +91,12 @@ def _row_hash(*cols: npt.NDArray[Any]) -> npt.NDArray[np.uint64]:
     return acc
 
 
+def _name_hashes(interner: Interner) -> npt.NDArray[np.float64]:
+    """A float per code that identifies its name (the last slot, for code -1, is 0)."""
+    hashes = [float(hash(name) & 0xFFFFFFFFFFFF) for name in interner.names]
+    return np.array([*hashes, 0.0], dtype=np.float64)
+
+
 class TeamColumns:
     """Columns of the team and member tables, a batch of team records at a time.
 
@@ -128,9 +134,11 @@ class TeamColumns:
         team = names["team"].codes_of([r.team_id for r in recs])
         stamps = self.checks.timestamps(start_times(recs, outers), batch, [it[3] for it in items])
         duration = nums[:, 0]
+        # Team and config enter the key by name, not by code: codes are numbered per
+        # process, and the key sets of the two parts of a split file are compared.
         keys = _row_hash(
-            team.astype(np.float64),
-            config.astype(np.float64),
+            _name_hashes(names["team"])[team],
+            _name_hashes(names["config"])[config],
             stamps,
             success.astype(np.float64),
             *nums.T,

@@ -135,3 +135,38 @@ def test_no_fork_while_other_threads_run(tmp_path: Path) -> None:
     pending = parallel.start(path, "teams.json", None)
     assert pending is not None
     parallel.abandon(pending)
+
+
+@pytest.mark.usefixtures("small_threshold")
+def test_duplicate_across_the_cut_falls_back_to_one_pass(tmp_path: Path) -> None:
+    # Two teams and two configs, so codes differ between the two processes: the duplicate
+    # must still be recognised across the cut.
+    records = _records(400)
+    records.append(dict(records[10]))
+    path = tmp_path / "teams.json"
+    path.write_text(json.dumps(records))
+    assert parallel.read_in_two(path, "teams.json", None) is None
+    result = ingest_files([(path, "teams.json")], parallel=True)
+    assert dict(result.problems.counts) == {"duplicate": 1}
+    assert len(result.store.teams) == 400
+
+
+@pytest.mark.usefixtures("small_threshold")
+def test_ingest_uses_the_split_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autotune_bot.metrics import ingest
+
+    path = tmp_path / "teams.json"
+    path.write_text(json.dumps(_records(500)))
+    used: list[bool] = []
+    real_finish = ingest.finish
+
+    def watched(pending: parallel.Pending) -> object:
+        store = real_finish(pending)
+        used.append(store is not None)
+        return store
+
+    monkeypatch.setattr(ingest, "finish", watched)
+    pending = parallel.start(path, "teams.json", None, fraction=0.42)
+    assert pending is not None
+    ingest_files([(path, "teams.json")], early=pending)
+    assert used == [True]
