@@ -1,12 +1,14 @@
 """Ingestion benchmark: `autotune analyze --metrics FILE --team-id T --format json` against a
 plain json.load-then-loop script, whole processes, wall time and peak memory (max RSS).
 
-    python benchmarks/bench_ingest.py [--records 100000] [--repeat 3] [--keep]
+    .venv/bin/python benchmarks/bench_ingest.py [--records 100000] [--repeat 3]
+
+(with the project's own interpreter: `autotune` is looked up next to it)
 
 Generates the input with make_team_metrics.py (seeded) under benchmarks/data/ unless it is
 there already, runs each command --repeat times alternately, and prints the best and median
-wall time, the max RSS of each, and the ratios. Targets (issue 2): ≥ 5× less wall time and
-≤ 0.5× the peak memory of the reference.
+wall time, the max RSS of each, and the ratios. Targets: ≥ 5× less wall time and ≤ 0.5× the
+peak memory of the reference.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 from pathlib import Path
 
 import autotune_bot
+from autotune_bot.metrics.parallel import find_cut
 
 HERE = Path(__file__).resolve().parent
 # The same command with the two-core split switched off, for comparison.
@@ -98,6 +101,8 @@ def main() -> None:
             check=True,
         )
     size_mb = data.stat().st_size / 1e6
+    # The default command must really split this file: fail rather than time one process.
+    assert find_cut(data) is not None, "file too small or not splittable"
     # A regular pip install byte-compiles the package; an editable install in an environment
     # with PYTHONDONTWRITEBYTECODE set would recompile it on every start. Compile it once.
     package = Path(autotune_bot.__file__).parent

@@ -63,6 +63,8 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         write(path, args.runs, args.nodes)
     entries = args.runs * args.nodes
+    # The two-core rows must really split: fail rather than time one process twice.
+    assert parallel.find_cut(path) is not None, "file too small or not splittable"
     print(
         f"input: {path.name}, {args.runs:,} runs × {args.nodes} nodes, "
         f"{path.stat().st_size / 1e6:.0f} MB"

@@ -3,7 +3,7 @@
     python benchmarks/make_team_metrics.py OUT.json [--records 100000] [--seed 7]
 
 Seeded, so every run writes the same bytes. 100,000 records with five members each come
-to about 190 MB, the size the ingestion target is stated for.
+to 181 MB, close to the ~190 MB the ingestion target is stated for.
 """
 
 from __future__ import annotations
