@@ -30,8 +30,13 @@ class Batch:
             return None
         if self._located is None:
             text = bytes(self._block).decode("utf-8", "replace")
-            offsets = [off for off, _ in scan_values(text)]
-            self._located = [self._block_line + text.count("\n", 0, off) for off in offsets]
+            located: list[int] = []
+            line, counted = self._block_line, 0
+            for offset, _ in scan_values(text):
+                line += text.count("\n", counted, offset)  # counted once, not from the start
+                counted = offset
+                located.append(line)
+            self._located = located
         if i < len(self._located):
             return self._located[i]
         return None
