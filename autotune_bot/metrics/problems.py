@@ -74,12 +74,3 @@ class ProblemLog:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-    def merge(self, other: ProblemLog) -> None:
-        for problem_list in other.examples.values():
-            for problem in problem_list:
-                kept = self.examples.setdefault(problem.kind, [])
-                if len(kept) < self.keep:
-                    kept.append(problem)
-        self.counts.update(other.counts)
-        self.per_file.update(other.per_file)

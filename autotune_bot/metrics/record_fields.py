@@ -1,8 +1,7 @@
 """The fields team and run records share: config identity, time, duration, success.
 
 Where a record's config identity and time come from (its own fields, else the combined
-record around it), and checks of each value that report a bad one as a data problem of the
-file being read and return the absent value (NaN, or -1 for a flag) in its place.
+record around it), and the reporting of bad values as data problems of the file being read.
 """
 
 from __future__ import annotations
@@ -115,12 +114,6 @@ class FieldChecker:
             dtype=np.float64,
         )
 
-    def duration(self, value: float | None, batch: Batch, i: int, what: str) -> float:
-        if value is not None and 0.0 < value < math.inf:
-            return float(value)
-        self.report_duration(value, batch, i, what)
-        return NAN
-
     def report_duration(self, value: float | None, batch: Batch, i: int, what: str) -> None:
         """Report a duration that is missing, not a number, negative or zero."""
         if value is None:
@@ -131,9 +124,3 @@ class FieldChecker:
             self.problem("negative_duration", batch, i, f"{what} duration is {value}")
         else:
             self.problem("zero_duration", batch, i, f"{what} duration is 0")
-
-    def success(self, value: bool | None, batch: Batch, i: int, what: str) -> int:
-        if value is None:
-            self.problem("missing_success", batch, i, f"{what} has no success value")
-            return -1
-        return 1 if value else 0

@@ -47,6 +47,9 @@ _MODEL = attrgetter("model")
 _ERROR = attrgetter("error_type")
 _TOOLS = attrgetter("tools")
 _TOOL_CALLS = attrgetter("tool_calls")
+_NAME = attrgetter("name")
+_ARGS_HASH = attrgetter("args_hash")
+_CACHED = attrgetter("cached")
 _NODE_AMOUNTS = ("input_tokens", "output_tokens", "cost", "cost_usd")
 
 
@@ -66,18 +69,6 @@ def run_times(
             stamp = outer.timestamp if outer.timestamp is not None else outer.start_time
         out.append(stamp)
     return out
-
-
-def _num(value: float | None) -> float:
-    if value is None or value < 0:
-        return NAN
-    return float(value)
-
-
-def _flag(value: bool | None) -> int:
-    if value is None:
-        return -1
-    return 1 if value else 0
 
 
 class RunRows:
@@ -217,9 +208,7 @@ class RunRows:
             self._add_tool_use(tools, node_first, batch, record_of, label)
         calls = list(map(_TOOL_CALLS, nodes))
         if any(calls):
-            for j, node_calls in enumerate(calls):
-                if node_calls:
-                    self.add_tool_calls(node_calls, 0, node_first + j)
+            self.add_tool_calls(calls, 0, node_first, batch, record_of, label)
 
     def _add_tool_use(
         self,
@@ -249,18 +238,40 @@ class RunRows:
         _extend(u["count"], amounts(nums[:, 0]))
         _extend(u["cost"], amounts(nums[:, 1]))
 
-    def add_tool_calls(self, calls: list[ToolCallRecord], kind: int, owner: int) -> None:
-        """Add the tool calls of a node (``kind`` 0) or a member entry (1) at row ``owner``."""
+    def add_tool_calls(
+        self,
+        lists: list[list[ToolCallRecord] | None],
+        kind: int,
+        first_owner: int,
+        batch: Batch,
+        record_of: Callable[[int], int],
+        label: Callable[[int], str],
+    ) -> None:
+        """Add, column-wise, the tool calls of consecutive owners: ``lists[j]`` belongs to
+        node row (``kind`` 0) or member row (``kind`` 1) ``first_owner + j``, from record
+        ``record_of(j)`` of ``batch``."""
+        empty: list[ToolCallRecord] = []
+        per_owner = [calls or empty for calls in lists]
+        calls = list(chain.from_iterable(per_owner))
+        if not calls:
+            return
+        owner = np.repeat(np.arange(len(per_owner)), list(map(len, per_owner)))
+        nums = numbers(calls, ("duration_seconds",))
+        report_amounts(
+            self.checks,
+            nums,
+            ("tool call duration_seconds",),
+            batch,
+            lambda j: record_of(int(owner[j])),
+            lambda j: label(int(owner[j])),
+        )
         c = self.c
-        tool_code = self.names["tool"].code
-        misc_code = self.names["misc"].code
-        for call in calls:
-            c["owner_kind"].append(kind)
-            c["owner_row"].append(owner)
-            c["tool"].append(tool_code(call.name))
-            c["args_hash"].append(misc_code(call.args_hash))
-            c["duration"].append(_num(call.duration_seconds))
-            c["cached"].append(_flag(call.cached))
+        _extend(c["owner_kind"], np.full(len(calls), kind))
+        _extend(c["owner_row"], first_owner + owner)
+        _extend(c["tool"], self.names["tool"].codes_of(list(map(_NAME, calls))))
+        _extend(c["args_hash"], self.names["misc"].codes_of(list(map(_ARGS_HASH, calls))))
+        _extend(c["duration"], amounts(nums[:, 0]))
+        _extend(c["cached"], flags(list(map(_CACHED, calls))))
 
     def tables(self) -> tuple[RunTable, NodeTable, ToolUseTable, ToolCallTable]:
         """The rows added so far, as numpy tables."""

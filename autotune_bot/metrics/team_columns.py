@@ -97,6 +97,21 @@ def _name_hashes(interner: Interner) -> npt.NDArray[np.float64]:
     return np.array([*hashes, 0.0], dtype=np.float64)
 
 
+# RunRows.add_tool_calls: (call lists, owner kind, first owner row, batch, record of owner j,
+# label of owner j)
+AddToolCalls = Callable[
+    [
+        list[list[ToolCallRecord] | None],
+        int,
+        int,
+        Batch,
+        Callable[[int], int],
+        Callable[[int], str],
+    ],
+    None,
+]
+
+
 class TeamColumns:
     """Columns of the team and member tables, a batch of team records at a time.
 
@@ -112,7 +127,7 @@ class TeamColumns:
         checks: FieldChecker,
         seen_keys: set[int],
         member_teams: frozenset[str] | None,
-        add_tool_calls: Callable[[list[ToolCallRecord], int, int], None],
+        add_tool_calls: AddToolCalls,
     ) -> None:
         self.names = names
         self.checks = checks
@@ -274,9 +289,9 @@ class TeamColumns:
         base = sum(len(a) for a in m["team_row"]) - len(values)
         with_calls = list(map(_TOOL_CALLS, values))
         if any(with_calls):
-            for j, calls in enumerate(with_calls):
-                if calls:
-                    self.add_tool_calls(calls, 1, base + j)
+            self.add_tool_calls(
+                with_calls, 1, base, batch, record_of, lambda j: f"member {keys[j]}"
+            )
 
     def tables(self) -> tuple[TeamTable, MemberTable]:
         """The rows added so far, as numpy tables."""

@@ -196,6 +196,24 @@ def test_member_tool_calls() -> None:
     assert c.cached.tolist() == [0, 1, -1, -1]
 
 
+def test_bad_tool_call_durations_are_reported() -> None:
+    bad = [{"name": "grep", "duration_seconds": -2.0}, {"name": "grep", "duration_seconds": 1.0}]
+    members = {"y": {"success": True, "duration_seconds": 1.0, "tool_calls": bad}}
+    node = {
+        "duration": 1.0,
+        "success": True,
+        "tool_calls": [{"name": "web", "duration_seconds": -1}],
+    }
+    store, log = build([team("b", member_metrics=members), run(node_metrics={"n": node})])
+    durations = store.tool_calls.duration
+    assert int(np.isnan(durations).sum()) == 2
+    assert durations[~np.isnan(durations)].tolist() == [1.0]
+    assert sorted(p.detail for p in log.examples["negative_value"]) == [
+        "member y: tool call duration_seconds is -2.0",
+        "node n: tool call duration_seconds is -1.0",
+    ]
+
+
 def test_workflow_run_with_nodes_tools_and_tool_calls() -> None:
     record = {
         "run_id": "r1",
