@@ -2,8 +2,8 @@
 
 :class:`StoreBuilder` sorts each batch of records by shape and drops exact repeats: team
 records and their member entries are converted a batch at a time, column-wise
-(:mod:`autotune_bot.metrics.team_columns`, the hot path of ingestion); workflow runs, their
-nodes and tool calls one record at a time (:mod:`autotune_bot.metrics.run_rows`). Bad values
+(:mod:`autotune_bot.metrics.team_columns`, the hot path of ingestion), and so are workflow
+runs, their nodes and tool calls (:mod:`autotune_bot.metrics.run_rows`). Bad values
 are checked and reported by :mod:`autotune_bot.metrics.record_fields`.
 """
 
@@ -25,9 +25,9 @@ __all__ = ["StoreBuilder"]
 class StoreBuilder:
     """Accumulates batches of records from any number of files into a :class:`MetricsStore`.
 
-    Team records and their members are converted a batch at a time with numpy (the files
-    that grow to hundreds of megabytes are team records with member entries); workflow
-    runs go through a per-record path.
+    Records are converted a batch at a time, column-wise, team records and workflow runs
+    alike; only the sorting of records by shape and the duplicate checks of run records go
+    record by record.
 
     ``member_teams``: when given, member and tool-call rows are kept only for these team ids
     (team-level rows are always kept: other teams serve as peers for baselines).

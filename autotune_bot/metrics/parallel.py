@@ -29,7 +29,7 @@ from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.metrics.merge import concat_stores
 from autotune_bot.metrics.problems import ProblemLog
 from autotune_bot.metrics.reader import first_key_patterns, read_source
-from autotune_bot.metrics.source import MetricsSource, SliceSource
+from autotune_bot.metrics.source import BOM, GZIP_MAGIC, MetricsSource, SliceSource
 
 __all__ = [
     "MIN_PARALLEL_BYTES",
@@ -45,7 +45,6 @@ __all__ = [
 MIN_PARALLEL_BYTES = 32 * 1024 * 1024
 ENABLED = True  # switched off by benchmarks to measure the one-process figures
 _WINDOW = 8 * 1024 * 1024
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,11 @@ def find_cut(path: Path, fraction: float = 0.5) -> Cut | None:
     middle = int(size * fraction)
     with path.open("rb") as handle:
         head = handle.read(4096)
-        body = head.lstrip(b"\xef\xbb\xbf").lstrip()
+        if head.startswith(GZIP_MAGIC):
+            return None
         handle.seek(middle)
         window = handle.read(_WINDOW)
-    if head.startswith(_GZIP_MAGIC):
-        return None
+    body = head.removeprefix(BOM).lstrip()
     if body.startswith(b"{"):  # JSON Lines: cut after a line end
         newline = window.find(b"\n")
         if newline < 0:

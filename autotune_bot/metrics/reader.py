@@ -28,7 +28,7 @@ from autotune_bot.metrics.batch import Batch
 from autotune_bot.metrics.json_lines import read_lines
 from autotune_bot.metrics.problems import DataProblem, ProblemLog
 from autotune_bot.metrics.schema import RawRecord
-from autotune_bot.metrics.source import MetricsSource, open_source
+from autotune_bot.metrics.source import BOM, MetricsSource, open_source
 from autotune_bot.metrics.tolerant import slow_array
 
 __all__ = ["Batch", "first_key_patterns", "read_batches", "read_source"]
@@ -39,7 +39,6 @@ _MAX_FAST_TRIES = 3
 _SEPARATOR = re.compile(rb"\}\s*,\s*\{")
 _LIST_LINE_END = re.compile(rb"\s*[\[{]")
 _WS = b" \t\r\n"
-_BOM = b"\xef\xbb\xbf"
 
 _fast_many = msgspec.json.Decoder(list[RawRecord])
 
@@ -66,7 +65,7 @@ def read_source(stream: MetricsSource, display: str, problems: ProblemLog) -> It
             head = stream.read(BLOCK_SIZE)
             if not head and stream.error is not None:
                 raise MetricsError(f"cannot decompress: {stream.error}", path=display)
-            skip = len(_BOM) if head.startswith(_BOM) else 0
+            skip = len(BOM) if head.startswith(BOM) else 0
             start = len(head) - len(head[skip:].lstrip(_WS))
             if head[start : start + 1] == b"[" and not _list_then_lines(head, start):
                 yield from _read_array(stream, head, start + 1, display, problems)

@@ -1,9 +1,9 @@
-"""Workflow runs, their nodes, tool use and tool calls, converted one record at a time.
+"""Workflow runs, their nodes, tool use and tool calls, converted a batch at a time.
 
-The files that grow to hundreds of megabytes are team records with member entries; workflow
-runs take a plain per-record path: each value is checked and appended to an
-``array.array`` buffer, and the buffers become numpy columns at the end. Tool calls of team
-members land in the same tool-call table.
+Like team records, runs are converted column-wise (one attribute of every struct at a time,
+bad values found with array operations and reported one by one); the columns are appended to
+``array.array`` buffers that become numpy tables at the end. Tool calls of team members land
+in the same tool-call table.
 """
 
 from __future__ import annotations

@@ -16,10 +16,18 @@ from __future__ import annotations
 
 import msgspec
 
-__all__ = ["MemberRecord", "NodeRecord", "RawRecord", "RunRecord", "TeamRecord", "ToolAggregate"]
+__all__ = [
+    "MemberRecord",
+    "NodeRecord",
+    "RawRecord",
+    "RunRecord",
+    "TeamRecord",
+    "ToolAggregate",
+    "ToolCallRecord",
+]
 
 
-class ToolCallRecord(msgspec.Struct, gc=False, omit_defaults=True):
+class ToolCallRecord(msgspec.Struct, gc=False):
     name: str | None = None
     args_hash: str | None = None
     duration_seconds: float | None = None
@@ -65,7 +73,6 @@ class _Common(msgspec.Struct, gc=False):
     cost_usd: float | None = None
     input_tokens: float | None = None
     output_tokens: float | None = None
-    error_type: str | None = None
 
 
 class TeamRecord(_Common, gc=False):

@@ -13,9 +13,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-__all__ = ["MetricsSource", "SliceSource", "open_source"]
+__all__ = ["BOM", "GZIP_MAGIC", "MetricsSource", "SliceSource", "open_source"]
 
-_GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark some writers put first
 _CHUNK = 1 << 20
 
 
@@ -110,4 +111,4 @@ def open_source(path: Path) -> MetricsSource:
     except OSError:
         raw.close()
         raise
-    return MetricsSource(raw, magic == _GZIP_MAGIC)
+    return MetricsSource(raw, magic == GZIP_MAGIC)

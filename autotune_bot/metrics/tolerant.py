@@ -57,8 +57,7 @@ def _decode_at(text: str, pos: int) -> tuple[Any, int] | _Bad:
         try:
             value, used = _std.raw_decode(piece)
         except json.JSONDecodeError as err:
-            cut_short = err.pos >= len(piece.rstrip()) - 16 or err.msg.startswith("Unterminated")
-            if stop < len(text) and cut_short:
+            if stop < len(text) and _cut_short(err.msg, err.pos, len(piece.rstrip())):
                 width *= 4
                 continue
             return _Bad(err.msg, pos + err.pos)
@@ -162,7 +161,7 @@ def slow_array(
             err = decoded
             if content_end < 0:
                 content_end = len(text.rstrip())
-            if not eof and _is_truncation(err, content_end):
+            if not eof and _cut_short(err.msg, err.pos, content_end):
                 break  # the record continues in the next block
             resume = _skip_value(text, pos)
             if resume is not None and resume < err.pos:
@@ -232,8 +231,8 @@ def _resume_at(text: str, start: int, resync: re.Pattern[str] | None, eof: bool)
     return None if match is None else match.end()
 
 
-def _is_truncation(err: _Bad, content_end: int) -> bool:
+def _cut_short(msg: str, pos: int, content_end: int) -> bool:
     """Whether a decode error may come from the text ending, not from bad JSON (a cut in a
     literal or an escape fails a few characters before the end). Only used short of the
-    end of the file, where reading on is always safe."""
-    return err.pos >= content_end - 16 or err.msg.startswith("Unterminated string")
+    end of the text, where reading on is always safe."""
+    return pos >= content_end - 16 or msg.startswith("Unterminated string")
