@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=None, help="also write the JSON report to this file"
     )
 
+    from autotune_bot.cli_tune import add_parsers
+
+    add_parsers(sub, common)
     sub.add_parser(
         "validate",
         parents=[common],
@@ -188,7 +191,15 @@ def _schema(_: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"analyze": _analyze, "validate": _validate, "schema": _schema}
+    from autotune_bot.cli_tune import apply_command, suggest_command
+
+    handlers = {
+        "analyze": _analyze,
+        "validate": _validate,
+        "schema": _schema,
+        "suggest": suggest_command,
+        "apply": apply_command,
+    }
     try:
         return handlers[args.command](args)
     except AutotuneError as err:

@@ -31,17 +31,13 @@ def history_entry(
     now: datetime,
     mode: str,
 ) -> dict[str, Any]:
-    """The history record of one application (``mode``: "auto", "interactive", ...)."""
-    first = suggestions[0]
-    improvement = sum(s.expected_improvement for s in suggestions if s.type.value != "combined")
-    combined = [s for s in suggestions if s.type.value == "combined"]
-    if combined:
-        improvement = combined[0].expected_improvement
+    """The history record of one file's change (``mode``: "auto", "interactive", ...)."""
+    # Estimated effects of several suggestions are not additive: one figure only for one.
+    improvement = suggestions[0].expected_improvement if len(suggestions) == 1 else None
     validated = all(s.estimate is not None and s.estimate.validated for s in suggestions)
     return {
         "timestamp": now.isoformat(),
-        "scope": first.scope,
-        "target": first.target,
+        "targets": sorted({s.target for s in suggestions}),
         "mode": mode,
         "optimization": {
             "description": "; ".join(s.description for s in suggestions),
@@ -80,6 +76,6 @@ def read_history(root: Path, target: str | None = None) -> list[dict[str, Any]]:
             ) from err
         if not isinstance(entry, dict):
             raise InputError("not a JSON object", path=str(HISTORY_FILE), line=number)
-        if target is None or entry.get("target") == target:
+        if target is None or target in entry.get("targets", ()):
             entries.append(entry)
     return entries[::-1]

@@ -33,6 +33,7 @@ __all__ = [
     "WorkflowReport",
     "analyze",
     "check_team_ids",
+    "team_nodes",
 ]
 
 IntArray = npt.NDArray[np.intp]
@@ -84,7 +85,7 @@ class AnalysisReport:
         return sorted(found, key=lambda i: -i.severity)
 
 
-def _team_nodes(
+def team_nodes(
     workflows: Sequence[WorkflowFile], settings: Settings
 ) -> dict[str, tuple[WorkflowDef, Node]]:
     found: dict[str, tuple[WorkflowDef, Node]] = {}
@@ -151,7 +152,7 @@ def analyze(
     a = settings.analysis
     conf, min_n = a.confidence, a.min_samples
     t = store.teams
-    nodes_by_team = _team_nodes(workflows, settings)
+    nodes_by_team = team_nodes(workflows, settings)
     team_codes = np.unique(t.team).tolist()
     if team_ids is None and workflow_names is not None:
         # Asked about some workflows only: their team nodes are the teams to report.

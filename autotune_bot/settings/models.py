@@ -83,11 +83,25 @@ class Baseline(Section):
 
 
 class Objective(Section):
-    """Relative weights of what a proposal should improve."""
+    """What a proposal should improve, and the success guardrail it must keep."""
 
+    kind: Literal["per_success", "chebyshev", "weighted"] = Field(
+        "per_success",
+        description="per_success: weighted duration and cost per successful run, relative to "
+        "now; chebyshev: augmented Chebyshev scalarisation of duration, cost and success loss; "
+        "weighted: the design documents' plain weighted sum (can prefer configurations that "
+        "fail fast and cheaply; not recommended).",
+    )
     duration: NonNegativeFloat = Field(0.5, description="Weight of shorter duration.")
     cost: NonNegativeFloat = Field(0.5, description="Weight of lower cost.")
-    quality: NonNegativeFloat = Field(0.0, description="Weight of higher success/quality.")
+    quality: NonNegativeFloat = Field(
+        0.0, description="Weight of higher success (chebyshev and weighted only)."
+    )
+    success_margin: Fraction = Field(
+        0.02,
+        description="Guardrail: a candidate's success rate may be at most this much below "
+        "the current one.",
+    )
 
     @model_validator(mode="after")
     def _some_weight(self) -> Objective:

@@ -52,6 +52,11 @@ class SearchSettings(Section):
     algorithm: Identifier = Field("hill_climbing", description="Name of the search algorithm.")
     max_evaluations: PositiveInt = Field(200, description="Most candidates scored per run.")
     seed: NonNegativeInt = Field(0, description="Seed of the search's random choices.")
+    include_unmeasured: StrictBool = Field(
+        False,
+        description="Also search model, tool-list and batching changes, whose effect on "
+        "success the recorded data cannot show (they are still suggested one by one).",
+    )
 
 
 class ABTestSettings(Section):

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from autotune_bot.tuning.config import TeamConfig, WorkflowConfig
 from autotune_bot.tuning.suggestion import OptimizationSuggestion
+from autotune_bot.workflow.model import Node, WorkflowDef
 
 __all__ = ["ParetoEntry", "SearchSummary", "TargetPlan", "TuningPlan"]
 
@@ -42,6 +44,15 @@ class TargetPlan:
     best: OptimizationSuggestion | None  # the search's shipped configuration, if it changes
     search: SearchSummary | None
     notes: tuple[str, ...] = ()  # candidates dropped and why, strategies that found nothing
+    # what applying needs (not part of the report): the parsed definition, the team node and
+    # the configuration the suggestions start from
+    workflow: WorkflowDef | None = None
+    node: Node | None = None
+    current: TeamConfig | WorkflowConfig | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.scope, self.target)
 
 
 @dataclass(frozen=True)

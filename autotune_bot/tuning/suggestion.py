@@ -9,6 +9,7 @@ False until a real A/B test (``autotune benchmark``) has measured the change.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -19,6 +20,7 @@ from autotune_bot.tuning.config import TeamConfig, WorkflowConfig
 __all__ = [
     "Change",
     "Estimate",
+    "ImprovementSummary",
     "MetricChange",
     "OptimizationPriority",
     "OptimizationSuggestion",
@@ -144,3 +146,27 @@ class OptimizationSuggestion:
     @property
     def risk(self) -> str:
         return risk_label(self.risk_level)
+
+    @property
+    def strategy_type(self) -> str:
+        """The design documents' name for :attr:`type`."""
+        return self.type.value
+
+    @property
+    def estimated_improvement(self) -> ImprovementSummary | None:
+        """The design documents' summary view of :attr:`estimate` (None when not estimated)."""
+        e = self.estimate
+        if e is None or not e.estimated:
+            return None
+        speedup = math.nan
+        if e.duration is not None and e.duration.predicted > 0:
+            speedup = e.duration.current / e.duration.predicted
+        saving = -e.cost.relative if e.cost is not None else math.nan
+        return ImprovementSummary(speedup, saving, self.confidence)
+
+
+@dataclass(frozen=True, slots=True)
+class ImprovementSummary:
+    duration_reduction: float  # speed-up factor: current / predicted duration per success
+    cost_reduction: float  # fraction of the cost per successful run saved
+    confidence: float

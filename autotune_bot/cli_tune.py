@@ -1,0 +1,202 @@
+"""The `autotune suggest` and `autotune apply` commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from autotune_bot.errors import UsageError
+
+__all__ = ["add_parsers", "apply_command", "suggest_command"]
+
+
+def _selection_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--team-id",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="tune only this team (repeatable); default: every team and workflow",
+    )
+    parser.add_argument(
+        "--workflow",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="tune only this workflow (repeatable)",
+    )
+    parser.add_argument(
+        "--config",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="YAML",
+        help="read only these workflow files (repeatable)",
+    )
+    parser.add_argument(
+        "--metrics",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="read only these metrics files (repeatable)",
+    )
+    parser.add_argument(
+        "--algorithm",
+        default=None,
+        metavar="NAME",
+        help="search algorithm (default: search.algorithm of .autotune.yml)",
+    )
+    parser.add_argument(
+        "--max-evaluations",
+        type=int,
+        default=None,
+        metavar="N",
+        help="search budget in evaluations (default: search.max_evaluations)",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed of the search")
+    parser.add_argument(
+        "--no-search",
+        action="store_true",
+        help="only the strategies' own suggestions, no joint search",
+    )
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    suggest = sub.add_parser(
+        "suggest",
+        parents=[common],
+        help="propose YAML changes with estimated effects (changes nothing)",
+    )
+    _selection_flags(suggest)
+    suggest.add_argument("--format", choices=("text", "json"), default="text")
+    suggest.add_argument(
+        "--output", type=Path, default=None, help="also write the JSON suggestions to this file"
+    )
+    apply = sub.add_parser(
+        "apply",
+        parents=[common],
+        help="apply suggestions to the workflow files in the working tree (no commit)",
+    )
+    _selection_flags(apply)
+    mode = apply.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--interactive", action="store_true", help="ask for each suggestion (y/n/v/q)"
+    )
+    mode.add_argument(
+        "--auto",
+        action="store_true",
+        help="apply, per target, the best configuration the search ships within the guardrails",
+    )
+    apply.add_argument("--dry-run", action="store_true", help="print the diff; change no file")
+
+
+def _plan(args: argparse.Namespace) -> tuple[Any, Any]:
+    from autotune_bot.analysis.analyzer import analyze, check_team_ids
+    from autotune_bot.repository import load_inputs
+    from autotune_bot.tuning.tuner import TunerOptions, plan_tuning
+
+    if args.max_evaluations is not None and args.max_evaluations < 1:
+        raise UsageError("must be at least 1", field="--max-evaluations")
+    inputs = load_inputs(
+        args.repo,
+        settings_file=args.settings,
+        workflow_files=args.config,
+        metrics_files=args.metrics,
+        parallel=True,
+    )
+    store = inputs.metrics.store
+    if args.team_id:
+        check_team_ids(store, args.team_id, "--team-id")
+    workflow_names = args.workflow
+    if args.team_id and not args.workflow:
+        workflow_names = []
+    report = analyze(
+        store,
+        inputs.metrics.problems,
+        inputs.workflows,
+        inputs.settings,
+        team_ids=args.team_id,
+        workflow_names=workflow_names,
+        workflow_errors=inputs.workflow_errors,
+    )
+    options = TunerOptions(
+        search=not args.no_search,
+        algorithm=args.algorithm,
+        max_evaluations=args.max_evaluations,
+        seed=args.seed,
+    )
+    plan = plan_tuning(report, inputs.workflows, store, inputs.settings, options)
+    return inputs, plan
+
+
+def _report_input_errors(inputs: Any) -> int:
+    errors = (*inputs.workflow_errors, *inputs.metrics.unreadable)
+    for err in errors:
+        print(f"autotune: error: {err}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def suggest_command(args: argparse.Namespace) -> int:
+    from autotune_bot.report.suggestions_json import plan_to_json
+    from autotune_bot.report.suggestions_text import render_plan
+
+    inputs, plan = _plan(args)
+    as_json = plan_to_json(plan)
+    if args.output is not None:
+        args.output.write_text(json.dumps(as_json, indent=2) + "\n", encoding="utf-8")
+    if args.format == "json":
+        sys.stdout.write(json.dumps(as_json, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_plan(plan))
+    return _report_input_errors(inputs)
+
+
+def apply_command(args: argparse.Namespace) -> int:
+    from autotune_bot.history import append_history, history_entry
+    from autotune_bot.tuning.file_patches import build_patches, preview_patch
+    from autotune_bot.tuning.interactive import choose_interactively
+    from autotune_bot.workspace import write_patches
+
+    if not (args.interactive or args.auto):
+        raise UsageError("choose --auto or --interactive", field="apply")
+    inputs, plan = _plan(args)
+    files = {f.path: f for f in inputs.workflows}
+    if args.auto:
+        accepted = [t.best for t in plan.targets if t.best is not None]
+        if not accepted:
+            print(
+                "Nothing worth changing: no configuration beats the current one within the "
+                "guardrails on the recorded evidence."
+            )
+    else:
+        accepted = choose_interactively(
+            plan,
+            ask=input,
+            say=print,
+            preview=lambda s: preview_patch(s, plan, files),
+        )
+    patches, failures = build_patches(accepted, plan, files)
+    for failure in failures:
+        print(f"autotune: error: {failure}", file=sys.stderr)
+    for patch in patches:
+        sys.stdout.write(patch.diff)
+    if patches and not args.dry_run:
+        written = write_patches(args.repo, patches)
+        now = datetime.now(UTC)
+        mode = "auto" if args.auto else "interactive"
+        entries = [history_entry(p.suggestions, p.diff, now=now, mode=mode) for p in patches]
+        where = append_history(args.repo, entries)
+        print(
+            f"Applied to {len(written)} file(s): {', '.join(written)} (working tree only, "
+            f"not committed); history: {where.relative_to(args.repo)}"
+        )
+        print("Estimates are simulated from recorded traces, not validated by an A/B test.")
+    elif patches:
+        print(f"Dry run: {len(patches)} file(s) would change; nothing was written.")
+    code = _report_input_errors(inputs)
+    return 1 if failures else code
