@@ -2,7 +2,8 @@
 
 The curated public API::
 
-    from autotune_bot import PerformanceAnalyzer, Settings, AutotuneError
+    from autotune_bot import PerformanceAnalyzer, PerformanceAutotuner, WorkflowOptimizer
+    from autotune_bot import OptimizationStrategy, OptimizationSuggestion, Settings, AutotuneError
 
 Everything else is importable from its module but may change between minor versions.
 """
@@ -18,8 +19,14 @@ __all__ = [
     "AutotuneError",
     "InputError",
     "Insight",
+    "OptimizationPriority",
+    "OptimizationStrategy",
+    "OptimizationSuggestion",
+    "OptimizationType",
     "PerformanceAnalyzer",
+    "PerformanceAutotuner",
     "Settings",
+    "WorkflowOptimizer",
     "__version__",
 ]
 
@@ -29,13 +36,26 @@ if TYPE_CHECKING:
     from autotune_bot.analysis.analyzer import AnalysisReport
     from autotune_bot.analysis.insight import Insight
     from autotune_bot.api import PerformanceAnalyzer
+    from autotune_bot.autotuner import PerformanceAutotuner, WorkflowOptimizer
     from autotune_bot.settings import Settings
+    from autotune_bot.strategies.base import OptimizationStrategy
+    from autotune_bot.tuning.suggestion import (
+        OptimizationPriority,
+        OptimizationSuggestion,
+        OptimizationType,
+    )
 
 _LAZY = {
     "AnalysisReport": "autotune_bot.analysis.analyzer",
     "Insight": "autotune_bot.analysis.insight",
     "PerformanceAnalyzer": "autotune_bot.api",
+    "PerformanceAutotuner": "autotune_bot.autotuner",
+    "WorkflowOptimizer": "autotune_bot.autotuner",
     "Settings": "autotune_bot.settings",
+    "OptimizationStrategy": "autotune_bot.strategies.base",
+    "OptimizationSuggestion": "autotune_bot.tuning.suggestion",
+    "OptimizationType": "autotune_bot.tuning.suggestion",
+    "OptimizationPriority": "autotune_bot.tuning.suggestion",
 }
 
 

@@ -56,6 +56,11 @@ class PerformanceAnalyzer:
         return wf_file
 
     @property
+    def workflows(self) -> list[WorkflowFile]:
+        """The workflow files loaded so far."""
+        return list(self._workflows)
+
+    @property
     def metrics(self) -> IngestResult:
         if self._ingested is None:
             self._ingested = ingest_files((p, str(p)) for p in self._metrics)

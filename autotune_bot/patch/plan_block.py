@@ -117,11 +117,13 @@ def _removals(doc: Doc, loc: Located, removes: list[Op], inserts: set[int]) -> l
 def _compact_removal(doc: Doc, mapping: MappingNode, first: int, last: int, op: Op) -> Replacement:
     """Remove the first keys of a ``- key: value`` item: the next key moves up after the dash."""
     path = op.loc.path
-    if last + 1 >= len(mapping.value):
-        doc.refuse("cannot remove every key of a list item while adding others", path, mapping)
+    src = doc.src
     start = int(mapping.value[first][0].start_mark.index)
     following = int(mapping.value[last + 1][0].start_mark.index)
-    if not doc.src.only_space_before(following) or has_comment(doc, start, following, mapping):
+    between = range(
+        src.line_of(entry_end(doc, mapping, last, path) - 1) + 1, src.line_of(following)
+    )
+    if not src.only_space_before(following) or not all(src.is_blank(n) for n in between):
         doc.refuse("unusual layout around the first key of a list item", path, offset=start)
     return Replacement(start, following, "", op.order, path)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from autotune_bot.tuning.describe import describe_values
 from autotune_bot.tuning.plan_types import SearchSummary, TargetPlan, TuningPlan
 from autotune_bot.tuning.suggestion import Estimate, MetricChange, OptimizationSuggestion
 
@@ -82,7 +83,7 @@ def _search(summary: SearchSummary) -> list[str]:
     if summary.pareto:
         lines.append("  Pareto front (duration/success s, cost/success USD, success):")
         for p in summary.pareto[:8]:
-            what = ", ".join(f"{k}={v}" for k, v in p.changes.items()) or "current configuration"
+            what = describe_values(p.changes) if p.changes else "current configuration"
             lines.append(
                 f"   - {p.duration_per_success:.1f}s, {p.cost_per_success:.4f}, "
                 f"{100 * p.success_rate:.1f}%: {what}"
@@ -100,8 +101,9 @@ def _target(t: TargetPlan) -> list[str]:
         lines += render_suggestion(k, s)
         lines.append("")
     if t.best is not None:
-        lines.append("  Best joint configuration found by the search:")
-        lines += [f"  {line}" for line in render_suggestion(0, t.best)[1:]]
+        best = render_suggestion(0, t.best)
+        best[0] = f"★ {t.best.description}"
+        lines += best
     if t.search is not None:
         lines += _search(t.search)
     if t.notes:

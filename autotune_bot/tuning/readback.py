@@ -186,10 +186,10 @@ def _group(
     owners: dict[str, str],
 ) -> list[str]:
     where = f"{wf.path}: parallel group {list(group)}"
-    owners = [n for n in wf.nodes.values() if n.type == "parallel" and n.parallel_nodes == group]
-    if len(owners) != 1:
-        return [f"{where}: {len(owners)} parallel nodes run it, expected one"]
-    owner = owners[0]
+    runners = [n for n in wf.nodes.values() if n.type == "parallel" and n.parallel_nodes == group]
+    if len(runners) != 1:
+        return [f"{where}: {len(runners)} parallel nodes run it, expected one"]
+    owner = runners[0]
     out: list[str] = []
     members = set(group)
     for member in group:

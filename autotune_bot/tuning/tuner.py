@@ -32,6 +32,7 @@ from autotune_bot.strategies.base import (
 )
 from autotune_bot.strategies.registry import STRATEGIES
 from autotune_bot.tuning.bindings import Binding, bind_team, bind_workflow, prices_for
+from autotune_bot.tuning.describe import describe_values
 from autotune_bot.tuning.joint_search import search_target
 from autotune_bot.tuning.plain_config import plain_team_config, plain_workflow_config
 from autotune_bot.tuning.plan_types import TargetPlan, TuningPlan
@@ -173,7 +174,7 @@ def _plan_target(
                         type=OptimizationType.COMBINED,
                         strategy=f"search:{algorithm}",
                         description="Best configuration found by the search: "
-                        + ", ".join(f"{k} → {v}" for k, v in found.summary.shipped.items()),
+                        + describe_values(found.summary.shipped),
                         candidate=found.candidate,
                         risk_level=max((work.risks.get(n, 0.5) for n in changed), default=0.5),
                         evidence=(

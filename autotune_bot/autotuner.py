@@ -1,0 +1,331 @@
+"""The optimisation API named in the design documents.
+
+    from autotune_bot import PerformanceAutotuner
+
+    tuner = PerformanceAutotuner()
+    tuner.load_metrics_from_file("metrics/teams/review_team.json")
+    tuner.load_workflow_file("workflows/code_review.yaml")
+    for s in tuner.suggest_optimizations("review_team"):
+        print(s.priority, s.description, s.expected_improvement)
+
+    optimizer = WorkflowOptimizer(search_algorithm="bayesian")
+    optimizer.load_metrics_from_file("metrics/runs/deep_research.jsonl")
+    optimizer.load_workflow_file("workflows/research.yaml")
+    suggestions = await optimizer.get_suggestions("deep_research", max_suggestions=5)
+
+Reading files happens here; the tuning itself is :func:`autotune_bot.tuning.tuner.plan_tuning`,
+which takes values only. Methods the design documents show with ``await`` are coroutines.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from os import PathLike
+from typing import Any
+
+from autotune_bot.analysis.analyzer import AnalysisReport, WorkflowReport
+from autotune_bot.api import PerformanceAnalyzer
+from autotune_bot.errors import UsageError
+from autotune_bot.settings import Settings
+from autotune_bot.strategies.base import OptimizationStrategy
+from autotune_bot.tuning.file_patches import build_patches
+from autotune_bot.tuning.plan_types import TargetPlan, TuningPlan
+from autotune_bot.tuning.suggestion import OptimizationSuggestion
+from autotune_bot.tuning.synthetic import synthetic_team_file
+from autotune_bot.tuning.tuner import TunerOptions, plan_tuning
+from autotune_bot.workflow.model import WorkflowFile
+
+__all__ = ["OptimizationResult", "PerformanceAutotuner", "WorkflowOptimizer"]
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizationResult:
+    """What :meth:`PerformanceAutotuner.apply_optimizations` did."""
+
+    success: bool
+    optimization: OptimizationSuggestion | None
+    applied: tuple[OptimizationSuggestion, ...]
+    new_config: dict[str, Any]
+    rollback_config: dict[str, Any]
+    improvement_percentage: float  # the estimate's, not a measurement
+    validation_status: str  # "skipped" (no A/B test ran) or "dry_run"
+    error: str | None = None
+
+
+class _Loader:
+    def __init__(self, settings: Settings | None) -> None:
+        self.analyzer = PerformanceAnalyzer(settings)
+
+    @property
+    def settings(self) -> Settings:
+        return self.analyzer.settings
+
+    def load_metrics_from_file(self, path: str | PathLike[str]) -> None:
+        """Add a metrics file (JSON array, JSON Lines, optionally gzipped)."""
+        self.analyzer.load_metrics_from_file(path)
+
+    def load_workflow_file(self, path: str | PathLike[str]) -> WorkflowFile:
+        """Add a workflow YAML file; raises an :class:`~autotune_bot.errors.InputError` if bad."""
+        return self.analyzer.load_workflow_file(path)
+
+    def _plan(
+        self,
+        report: AnalysisReport,
+        workflows: Sequence[WorkflowFile],
+        options: TunerOptions,
+    ) -> TuningPlan:
+        store = self.analyzer.metrics.store
+        return plan_tuning(report, workflows, store, self.settings, options)
+
+
+class PerformanceAutotuner(_Loader):
+    """Suggest (and apply to plain configurations) optimisations of teams.
+
+    ``strategies``: strategy instances to use (default: every built-in strategy that
+    ``.autotune.yml`` does not disable); custom :class:`OptimizationStrategy` subclasses get
+    ``suggest(insights, current_config)`` with the team's plain configuration.
+    ``ab_test_threshold`` (percent) and ``enable_auto_rollback`` are kept for A/B validation and
+    monitoring; this version does not run A/B tests from the API.
+    """
+
+    def __init__(
+        self,
+        strategies: Sequence[OptimizationStrategy] | None = None,
+        ab_test_threshold: float = 5.0,
+        enable_auto_rollback: bool = True,
+        *,
+        settings: Settings | None = None,
+        search: bool = True,
+    ) -> None:
+        super().__init__(settings)
+        self.strategies = list(strategies) if strategies is not None else None
+        self.ab_test_threshold = ab_test_threshold
+        self.enable_auto_rollback = enable_auto_rollback
+        self.search = search
+        self._history: dict[str, list[dict[str, Any]]] = {}
+
+    def plan(self, team_id: str, current_config: Mapping[str, Any] | None = None) -> TargetPlan:
+        """The full plan of one team: suggestions, the search's best configuration, notes."""
+        from autotune_bot.analysis.analyzer import analyze, check_team_ids
+
+        store = self.analyzer.metrics.store
+        check_team_ids(store, [team_id], "team_id")
+        workflows: list[WorkflowFile] = list(self.analyzer.workflows)
+        report = analyze(
+            store,
+            self.analyzer.metrics.problems,
+            workflows,
+            self.settings,
+            team_ids=[team_id],
+            workflow_names=[],
+        )
+        if current_config is not None or not report.teams or report.teams[0].workflow is None:
+            members = [m.member_id for m in report.teams[0].profile.members] if report.teams else []
+            synthetic = synthetic_team_file(team_id, dict(current_config or {}), members)
+            workflows = [synthetic]
+            report = analyze(
+                store,
+                self.analyzer.metrics.problems,
+                workflows,
+                self.settings,
+                team_ids=[team_id],
+                workflow_names=[],
+            )
+        options = TunerOptions(search=self.search, strategies=self.strategies)
+        plan = self._plan(report, workflows, options)
+        for target in plan.targets:
+            if target.scope == "team" and target.target == team_id:
+                return target
+        raise UsageError(f"team {team_id!r} has no analysable executions", field="team_id")
+
+    def suggest_optimizations(
+        self, team_id: str, current_config: Mapping[str, Any] | None = None
+    ) -> list[OptimizationSuggestion]:
+        """Suggestions for one team, most urgent first (the search's best configuration last).
+
+        ``current_config`` is the design documents' plain dict (``formation``,
+        ``member_count`` or ``members``, ``tool_budget``, ``timeout_seconds``); without it the
+        team node of a loaded workflow file is used.
+        """
+        target = self.plan(team_id, current_config)
+        return [*target.suggestions, *([target.best] if target.best is not None else [])]
+
+    async def apply_optimizations(
+        self,
+        team_id: str,
+        optimizations: Sequence[OptimizationSuggestion],
+        workflow_config: Mapping[str, Any],
+        enable_ab_testing: bool = False,
+        *,
+        dry_run: bool = False,
+    ) -> OptimizationResult:
+        """Apply suggestions to a plain configuration (a new dict) and record the history.
+
+        No A/B test runs here: with ``enable_ab_testing`` a :class:`UsageError` says to use
+        ``autotune benchmark``. The improvement reported is the suggestions' estimate.
+        """
+        if enable_ab_testing:
+            raise UsageError(
+                "A/B validation is not available from the Python API; run `autotune "
+                "benchmark` or pass enable_ab_testing=False",
+                field="enable_ab_testing",
+            )
+        if not optimizations:
+            return OptimizationResult(
+                False,
+                None,
+                (),
+                dict(workflow_config),
+                dict(workflow_config),
+                0.0,
+                "skipped",
+                "nothing to apply",
+            )
+        config: dict[str, Any] = copy.deepcopy(dict(workflow_config))
+        for suggestion in optimizations:
+            strategy = self._strategy_for(suggestion)
+            config = strategy.apply(config, suggestion)
+        first = optimizations[0]
+        result = OptimizationResult(
+            success=True,
+            optimization=first,
+            applied=tuple(optimizations),
+            new_config=config,
+            rollback_config=copy.deepcopy(dict(workflow_config)),
+            improvement_percentage=first.expected_improvement
+            if len(optimizations) == 1
+            else max(s.expected_improvement for s in optimizations),
+            validation_status="dry_run" if dry_run else "skipped",
+        )
+        if not dry_run:
+            self._history.setdefault(team_id, []).append(
+                {
+                    "timestamp": datetime.now(UTC).isoformat(),
+                    "optimization": {
+                        "description": "; ".join(s.description for s in optimizations)
+                    },
+                    "improvement_percentage": result.improvement_percentage,
+                    "improvement_basis": "estimated from recorded traces",
+                    "validation_status": result.validation_status,
+                    "config": config,
+                    "rollback_config": result.rollback_config,
+                }
+            )
+        return result
+
+    def _strategy_for(self, suggestion: OptimizationSuggestion) -> OptimizationStrategy:
+        for strategy in self.strategies or ():
+            if strategy.name and strategy.name == suggestion.strategy:
+                return strategy
+        return _PlainStrategy()
+
+    def get_optimization_history(self, team_id: str) -> list[dict[str, Any]]:
+        """Optimisations applied through this object, newest first."""
+        return list(reversed(self._history.get(team_id, [])))
+
+    async def rollback_optimization(self, team_id: str, rollback_index: int = 0) -> bool:
+        """Undo an applied optimisation (0 = the latest); False when there is none."""
+        entries = self._history.get(team_id, [])
+        if not 0 <= rollback_index < len(entries):
+            return False
+        entry = entries.pop(len(entries) - 1 - rollback_index)
+        entry["rolled_back"] = True
+        return True
+
+
+class _PlainStrategy(OptimizationStrategy):
+    name = "plain"
+
+    def suggest(
+        self, insights: Sequence[Any], current_config: Mapping[str, Any]
+    ) -> list[OptimizationSuggestion]:
+        return []
+
+
+class WorkflowOptimizer(_Loader):
+    """Suggestions for whole workflows, found by a search algorithm of the registry."""
+
+    def __init__(
+        self,
+        search_algorithm: str | None = None,
+        *,
+        max_evaluations: int | None = None,
+        seed: int | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        super().__init__(settings)
+        from autotune_bot.search.registry import SEARCHERS
+
+        if search_algorithm is not None and search_algorithm not in SEARCHERS:
+            known = ", ".join(SEARCHERS)
+            raise UsageError(f"unknown search algorithm {search_algorithm!r}; known: {known}")
+        self.options = TunerOptions(
+            algorithm=search_algorithm, max_evaluations=max_evaluations, seed=seed
+        )
+
+    def _workflow_plan(self, workflow_id: str) -> tuple[WorkflowReport, TargetPlan]:
+        from autotune_bot.analysis.analyzer import analyze
+
+        workflows = list(self.analyzer.workflows)
+        report = analyze(
+            self.analyzer.metrics.store,
+            self.analyzer.metrics.problems,
+            workflows,
+            self.settings,
+            team_ids=[],
+            workflow_names=[workflow_id],
+        )
+        if not report.workflows:
+            raise UsageError(f"no workflow named {workflow_id!r} is loaded", field="workflow_id")
+        plan = self._plan(report, workflows, self.options)
+        for target in plan.targets:
+            if target.scope == "workflow" and target.target == workflow_id:
+                return report.workflows[0], target
+        note = "; ".join(plan.notes) or "no recorded runs"
+        raise UsageError(f"workflow {workflow_id!r} cannot be tuned: {note}", field="workflow_id")
+
+    async def analyze_workflow(self, workflow_id: str) -> WorkflowReport:
+        """Node profiles and bottlenecks of one workflow."""
+        from autotune_bot.analysis.analyzer import analyze
+
+        report = analyze(
+            self.analyzer.metrics.store,
+            self.analyzer.metrics.problems,
+            list(self.analyzer.workflows),
+            self.settings,
+            team_ids=[],
+            workflow_names=[workflow_id],
+        )
+        if not report.workflows:
+            raise UsageError(f"no workflow named {workflow_id!r} is loaded", field="workflow_id")
+        return report.workflows[0]
+
+    async def get_suggestions(
+        self, workflow_id: str, max_suggestions: int = 10
+    ) -> list[OptimizationSuggestion]:
+        """The search's best configuration first (when it changes anything), then the
+        strategies' suggestions, most urgent first."""
+        _, target = self._workflow_plan(workflow_id)
+        found = [*([target.best] if target.best is not None else []), *target.suggestions]
+        return found[:max_suggestions]
+
+    async def apply_suggestion(
+        self, workflow_id: str, suggestion: OptimizationSuggestion, validate: bool = True
+    ) -> str:
+        """The workflow file's text with the suggestion applied (no file is written).
+
+        The patch is always read back with the loader; ``validate`` is kept for the design
+        documents' signature (a dry-run check is what every patch gets).
+        """
+        _, target = self._workflow_plan(workflow_id)
+        files = {f.path: f for f in self.analyzer.workflows}
+        plan = TuningPlan((target,))
+        patches, failures = build_patches([suggestion], plan, files)
+        if failures:
+            raise UsageError(str(failures[0]), field="suggestion")
+        if not patches:
+            return files[target.file].text
+        return patches[0].new_text
