@@ -112,6 +112,7 @@ def critical_paths(
     if graph is None:
         return d.sum(axis=1), matrix.ran.copy()
     index = {name: k for k, name in enumerate(matrix.nodes)}
+    d = _without_branch_time(d, matrix, graph, index)
     order = [node for node in graph.topological_order() if node in index]
     runs = d.shape[0]
     finish = np.zeros_like(d)
@@ -139,6 +140,26 @@ def critical_paths(
         cursor[idx] = via[idx, cursor[idx]]
         active[idx] = cursor[idx] >= 0
     return length, on_path & matrix.ran
+
+
+def _without_branch_time(
+    d: F64, matrix: NodeMatrix, graph: WorkflowGraph, index: dict[str, int]
+) -> F64:
+    """A `parallel` node's recorded duration spans its branches, which are on the path after
+    it: count only what it took beyond its longest branch, so branch time is not counted twice."""
+    branches: dict[str, list[int]] = {}
+    for edge in graph.edges:
+        if edge.kind == "parallel" and edge.source in index and edge.target in index:
+            branches.setdefault(edge.source, []).append(index[edge.target])
+    if not branches:
+        return d
+    d = d.copy()
+    for container, cols in branches.items():
+        k = index[container]
+        ran = matrix.ran[:, cols].any(axis=1)
+        longest = d[:, cols].max(axis=1)
+        d[:, k] = np.where(ran, np.maximum(d[:, k] - longest, 0.0), d[:, k])
+    return d
 
 
 def _metric_preds(graph: WorkflowGraph, node: str, index: dict[str, int]) -> list[str]:
