@@ -129,6 +129,7 @@ def _plan(args: argparse.Namespace) -> tuple[Any, Any]:
         algorithm=args.algorithm,
         max_evaluations=args.max_evaluations,
         seed=args.seed,
+        settings_source=inputs.settings_path,
     )
     plan = plan_tuning(report, inputs.workflows, store, inputs.settings, options)
     return inputs, plan

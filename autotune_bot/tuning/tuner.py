@@ -31,6 +31,7 @@ from autotune_bot.strategies.base import (
     WorkflowTarget,
 )
 from autotune_bot.strategies.registry import STRATEGIES
+from autotune_bot.strategies.settings_check import check_strategy_settings
 from autotune_bot.tuning.bindings import Binding, bind_team, bind_workflow, prices_for
 from autotune_bot.tuning.describe import describe_values
 from autotune_bot.tuning.joint_search import search_target
@@ -52,6 +53,7 @@ class TunerOptions:
     max_evaluations: int | None = None  # default: search.max_evaluations
     seed: int | None = None  # default: search.seed
     strategies: Sequence[OptimizationStrategy] | None = None  # default: enabled built-ins
+    settings_source: str | None = None  # where the settings came from, for error messages
 
 
 def default_strategies(settings: Settings) -> list[OptimizationStrategy]:
@@ -216,6 +218,7 @@ def plan_tuning(
     settings: Settings,
     options: TunerOptions = TunerOptions(),
 ) -> TuningPlan:
+    check_strategy_settings(settings, options.settings_source)
     strategies = (
         list(options.strategies) if options.strategies is not None else default_strategies(settings)
     )

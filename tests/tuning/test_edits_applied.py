@@ -239,3 +239,23 @@ def test_inline_workflows(
         assert successors(wf, node) == succ
     if text is EXPLICIT:
         assert "# explicit successors everywhere" in new_text
+
+
+def test_adjacent_groups_chain_into_each_other() -> None:
+    text, path = demo_text("code_review.yaml")
+    values = {
+        parallel_dim(("fetch_diff", "static_checks")): True,
+        parallel_dim(("review_team", "summarize")): True,
+    }
+    _, wf = tune_workflow(text, path, values)
+    assert wf.entry == "fetch_diff_parallel"
+    assert wf.nodes["fetch_diff_parallel"].next == ("review_team_parallel",)
+    assert successors(wf, "static_checks") == ("review_team_parallel",)
+    assert successors(wf, "summarize") == ("post_comment",)
+
+
+def test_team_key_insertions_next_to_a_member_insertion() -> None:
+    text = "nodes:\n  - id: t\n    type: team\n    members:\n      - id: a\n      - id: b\n"
+    values = {TIMEOUT_SECONDS: 60.0, "budget_multipliers": (("b", 2.0),)}
+    new_text, _ = tune_team(text, "inline.yaml", "t", values)
+    assert "timeout_seconds: 60" in new_text

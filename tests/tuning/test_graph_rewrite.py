@@ -311,6 +311,14 @@ def test_groups_that_are_not_chains_raise(group: tuple[str, ...], message: str) 
         workflow_changes(wf, current, candidate, document=parsed.document)
 
 
+def test_start_marker_cannot_be_a_branch() -> None:
+    parsed, wf = demo("release_notes.yml")
+    current = workflow_config(wf)
+    candidate = dataclasses.replace(current, parallel_groups=(("start", "collect_commits"),))
+    with pytest.raises(ValueError, match="'start' is a start node"):
+        workflow_changes(wf, current, candidate, document=parsed.document)
+
+
 def test_group_whose_first_node_a_condition_routes_to_raises() -> None:
     text = (
         "nodes:\n  - id: c\n    type: condition\n    branches: {yes: a, no: d}\n"
