@@ -218,7 +218,7 @@ class PerformanceAutotuner(_Loader):
 
     def _strategy_for(self, suggestion: OptimizationSuggestion) -> OptimizationStrategy:
         for strategy in self.strategies or ():
-            if strategy.name and strategy.name == suggestion.strategy:
+            if suggestion.strategy in (strategy.name, type(strategy).__name__):
                 return strategy
         return _PlainStrategy()
 
@@ -299,7 +299,7 @@ class WorkflowOptimizer(_Loader):
             team_ids=[],
             workflow_names=[workflow_id],
         )
-        if not report.workflows:
+        if not report.workflows or report.workflows[0].path is None:
             raise UsageError(f"no workflow named {workflow_id!r} is loaded", field="workflow_id")
         return report.workflows[0]
 

@@ -133,7 +133,9 @@ def _analyze(args: argparse.Namespace) -> int:
     )
     as_json = report_to_json(report, inputs.settings_path)
     if args.output is not None:
-        args.output.write_text(json.dumps(as_json, indent=2) + "\n", encoding="utf-8")
+        from autotune_bot.cli_tune import write_output
+
+        write_output(args.output, json.dumps(as_json, indent=2) + "\n")
     if args.format == "json":
         sys.stdout.write(json.dumps(as_json, indent=2) + "\n")
     else:

@@ -142,6 +142,14 @@ def _report_input_errors(inputs: Any) -> int:
     return 1 if errors else 0
 
 
+def write_output(path: Path, text: str) -> None:
+    """Write a report file; a path that cannot be written is a one-line usage error."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}", field="--output") from err
+
+
 def suggest_command(args: argparse.Namespace) -> int:
     from autotune_bot.report.suggestions_json import plan_to_json
     from autotune_bot.report.suggestions_text import render_plan
@@ -149,7 +157,7 @@ def suggest_command(args: argparse.Namespace) -> int:
     inputs, plan = _plan(args)
     as_json = plan_to_json(plan)
     if args.output is not None:
-        args.output.write_text(json.dumps(as_json, indent=2) + "\n", encoding="utf-8")
+        write_output(args.output, json.dumps(as_json, indent=2) + "\n")
     if args.format == "json":
         sys.stdout.write(json.dumps(as_json, indent=2) + "\n")
     else:
@@ -165,6 +173,12 @@ def apply_command(args: argparse.Namespace) -> int:
 
     if not (args.interactive or args.auto):
         raise UsageError("choose --auto or --interactive", field="apply")
+    if args.auto and args.no_search:
+        raise UsageError(
+            "--auto applies the configuration the search ships; drop --no-search "
+            "(or use --interactive to pick the strategies' suggestions)",
+            field="--no-search",
+        )
     inputs, plan = _plan(args)
     files = {f.path: f for f in inputs.workflows}
     if args.auto:

@@ -10,6 +10,7 @@ pure (:func:`history_entry`); only :func:`append_history` and :func:`read_histor
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,9 @@ def history_entry(
 ) -> dict[str, Any]:
     """The history record of one file's change (``mode``: "auto", "interactive", ...)."""
     # Estimated effects of several suggestions are not additive: one figure only for one.
-    improvement = suggestions[0].expected_improvement if len(suggestions) == 1 else None
+    improvement: float | None = None
+    if len(suggestions) == 1 and math.isfinite(suggestions[0].expected_improvement):
+        improvement = suggestions[0].expected_improvement
     validated = all(s.estimate is not None and s.estimate.validated for s in suggestions)
     return {
         "timestamp": now.isoformat(),
@@ -55,7 +58,7 @@ def append_history(root: Path, entries: Sequence[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as out:
         for entry in entries:
-            out.write(json.dumps(entry, sort_keys=True) + "\n")
+            out.write(json.dumps(entry, sort_keys=True, allow_nan=False) + "\n")
     return path
 
 

@@ -50,7 +50,11 @@ def write_patches(root: Path, patches: Sequence[TextPatch]) -> list[str]:
     targets = []
     for patch in patches:
         target = Path(patch.path) if Path(patch.path).is_absolute() else root / patch.path
-        if target.read_bytes().decode("utf-8") != patch.old_text:
+        try:
+            on_disk = target.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            on_disk = None
+        if on_disk != patch.old_text:
             raise StaleFileError(f"{patch.path}: changed on disk since it was read; not written")
         targets.append((target, patch))
     for target, patch in targets:

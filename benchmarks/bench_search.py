@@ -83,9 +83,14 @@ class OptunaTPE(Searcher):
         self.proposed.add(point)
         return point
 
-    def tell(self, point: Point, value: float, feasible: bool) -> None:
-        super().tell(point, value, feasible)
-        self._trial.set_constraint("guardrail", -1.0 if feasible else 1.0)
+    def tell(
+        self, point: Point, value: float, feasible: bool, *, slack: float | None = None
+    ) -> None:
+        super().tell(point, value, feasible, slack=slack)
+        if slack is not None and math.isfinite(slack):
+            self._trial.set_constraint("guardrail", -slack)  # Optuna: feasible when ≤ 0
+        else:
+            self._trial.set_constraint("guardrail", -1.0 if feasible else 1.0)
         self.study.tell(self._trial, value if math.isfinite(value) else 1e6)
 
     def _propose(self) -> Point | None:  # pragma: no cover - ask is overridden
@@ -148,12 +153,17 @@ def score(
     )
 
 
-def run_problem(job: tuple[int, list[str], list[int], int, float | None]) -> list[Study]:
-    seed, algorithms, budgets, history, margin = job
+def run_problem(
+    job: tuple[int, list[str], list[int], int, float | None, float],
+) -> list[Study] | None:
+    """Every study of one problem; None when the problem has too little room to improve."""
+    seed, algorithms, budgets, history, margin, min_room = job
     problem = Problem(seed, margin=margin)
+    truth = problem.truth
+    if truth.objective[truth.best] > 1.0 - min_room:
+        return None
     guard = None if margin is None else Guardrail(success_margin=margin)
     objective = PerSuccessObjective(baseline(problem, history), guardrail=guard)
-    _ = problem.truth
     return [one_study(problem, a, b, objective) for a in algorithms for b in budgets]
 
 
@@ -195,7 +205,11 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--budgets", default="20,30,50,100")
     parser.add_argument("--algorithms", default=",".join([*SEARCHERS, *TPE_NAMES]))
-    parser.add_argument("--history-runs", type=int, default=100)
+    parser.add_argument("--history-runs", type=int, default=200)
+    parser.add_argument(
+        "--min-room", type=float, default=0.25,
+        help="skip problems whose optimum improves the objective by less than this share",
+    )
     parser.add_argument("--margin", default="0.02", help="success guardrail margin, or none")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--quick", action="store_true", help="6 problems, budgets 20,50")
@@ -207,20 +221,29 @@ def main() -> None:
     unknown = [a for a in algorithms if a not in SEARCHERS and a not in TPE_NAMES]
     if unknown:
         parser.error(f"unknown algorithms: {', '.join(unknown)}")
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
     margin = None if args.margin == "none" else float(args.margin)
-    jobs = [(s, algorithms, budgets, args.history_runs, margin) for s in seeds]
+    candidates = range(args.first_seed, args.first_seed + 10 * args.seeds)
+    jobs = [(s, algorithms, budgets, args.history_runs, margin, args.min_room) for s in candidates]
     start = time.perf_counter()
-    if args.workers > 1:
-        with multiprocessing.get_context("fork").Pool(args.workers) as pool:
-            results = pool.map(run_problem, jobs, chunksize=1)
-    else:
-        results = [run_problem(j) for j in jobs]
-    studies = [s for r in results for s in r]
+    used: list[int] = []
+    skipped: list[int] = []
+    studies: list[Study] = []
+    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+        for seed, result in zip(candidates, pool.imap(run_problem, jobs), strict=False):
+            if result is None:
+                skipped.append(seed)
+                continue
+            used.append(seed)
+            studies.extend(result)
+            if len(used) == args.seeds:
+                pool.terminate()
+                break
     print(
-        f"{args.seeds} problems (seeds {seeds.start}–{seeds.stop - 1}), budgets {budgets}, "
-        f"shortlist {SHORTLIST}, reserve {RESERVE:.0%}, history {args.history_runs} runs, "
-        f"{args.workers} workers, {time.perf_counter() - start:.0f} s total"
+        f"{len(used)} problems (seeds {', '.join(map(str, used))}; skipped for less than "
+        f"{args.min_room:.0%} possible improvement: {', '.join(map(str, skipped)) or 'none'}), "
+        f"guardrail margin {args.margin}, budgets {budgets}, shortlist {SHORTLIST}, "
+        f"reserve {RESERVE:.0%}, baseline from {args.history_runs} runs, {args.workers} "
+        f"workers, {time.perf_counter() - start:.0f} s total"
     )
     print(report(studies, algorithms, budgets))
 

@@ -10,6 +10,7 @@ instead of reformatting the file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +29,7 @@ from autotune_bot.yaml_source import load_yaml
 __all__ = ["PatchError", "apply_edits"]
 
 _BOM = "\ufeff"
-_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+_ODD_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 
 
 def apply_edits(text: str, edits: Sequence[Edit], source: str) -> str:
@@ -57,16 +58,15 @@ def apply_edits(text: str, edits: Sequence[Edit], source: str) -> str:
 
 
 def _check_line_breaks(body: str, source: str) -> None:
-    for index, ch in enumerate(body):
-        lone_cr = ch == "\r" and body[index + 1 : index + 2] != "\n"
-        if lone_cr or ch in _ODD_BREAKS:
-            line = body.count("\n", 0, index) + 1
-            raise PatchError(
-                "the file uses unusual line breaks; refusing to edit it",
-                source=source,
-                line=line,
-                path=(),
-            )
+    odd = _ODD_BREAKS.search(body)
+    if odd is not None:
+        raise PatchError(
+            "the file uses unusual line breaks (a lone CR, NEL or Unicode separators); "
+            "refusing to edit it",
+            source=source,
+            line=body.count("\n", 0, odd.start()) + 1,
+            path=(),
+        )
 
 
 def _verify(new_body: str, expected: Any, source: str, locs: Sequence[Located]) -> None:

@@ -175,15 +175,18 @@ def check_container(doc: Doc, node: Node, path: YamlPath, at: Node | None = None
         doc.refuse(
             f"the edit is inside the anchored or aliased collection{_name(node)}", path, at or node
         )
-    if isinstance(node, MappingNode) and any(k.tag == _CORE_TAG + "merge" for k, _ in node.value):
-        doc.refuse("the edit is inside a mapping with a `<<` merge key", path, at or node)
+    if isinstance(node, MappingNode):
+        for key, _ in node.value:
+            if key.tag == _CORE_TAG + "merge":
+                doc.refuse("the edit is inside a mapping with a `<<` merge key", path, key)
 
 
-def check_subtree(doc: Doc, node: Node, path: YamlPath, at: Node | None = None) -> None:
+def check_subtree(doc: Doc, loc: Located) -> None:
     """Refuse to replace or remove text that holds an anchor, alias or merge key."""
+    node, path = loc.node, loc.path
+    assert node is not None
+    at = loc.key_node or (loc.parent if id(node) in doc.aliased else node)
     seen: Counter[int] = Counter()
-    if at is None and id(node) not in doc.aliased:
-        at = node
     for inner, _ in walk(node, seen):
         if inner.anchor or id(inner) in doc.aliased:
             doc.refuse(

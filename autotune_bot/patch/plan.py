@@ -40,12 +40,12 @@ def plan_text(doc: Doc, ops: list[Op]) -> str:
             flows.append((loc, group))
         elif len(removed) == len(node.value) and (
             isinstance(node, MappingNode) or all(op.kind == "remove" for op in group)
-        ):  # every entry goes: write the new value whole (`{}`, `[]`, or the added keys)
-            value = {op.loc.path[-1]: op.value for op in group if op.kind == "add"}
-            whole = Op("set", loc, min(op.order for op in group), value if value else [])
-            if isinstance(node, MappingNode) and not value:
-                whole = Op("set", loc, whole.order, {})
-            splicer.add_all(plan_set(doc, whole))
+        ):  # every entry goes: write the new value whole (`{}`, `[]` or the added keys)
+            value: object = []
+            if isinstance(node, MappingNode):
+                value = {op.loc.path[-1]: op.value for op in group if op.kind == "add"}
+            order = min(op.order for op in group)
+            splicer.add_all(plan_set(doc, Op("set", loc, order, value)))
         elif isinstance(node, MappingNode):
             splicer.add_all(plan_block_mapping(doc, loc, group))
         else:

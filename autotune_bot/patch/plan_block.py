@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from autotune_bot.patch.extent import dash_before, entry_end, has_comment, item_end
+from autotune_bot.patch.extent import dash_before, entry_end, item_end
 from autotune_bot.patch.locate import Doc, Located, check_subtree, is_flow
 from autotune_bot.patch.ops import Op
 from autotune_bot.patch.plan_value import seq_gap
@@ -94,9 +94,7 @@ def _removals(doc: Doc, loc: Located, removes: list[Op], inserts: set[int]) -> l
         op = by_position[first_pos]
         path = op.loc.path
         for position in range(first_pos, last_pos + 1):
-            gone = by_position[position].loc
-            assert gone.node is not None
-            check_subtree(doc, gone.node, gone.path, gone.key_node)
+            check_subtree(doc, by_position[position].loc)
         if isinstance(node, MappingNode):
             first, _ = _entry_span(doc, node, first_pos, path)
             _, last = _entry_span(doc, node, last_pos, path)

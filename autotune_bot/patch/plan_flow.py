@@ -52,8 +52,7 @@ def rebuild_flow(doc: Doc, loc: Located, ops: list[Op], splicer: Splicer) -> Non
     removed: set[int] = set()
     for op in ops:
         if op.kind == "remove":
-            assert op.loc.node is not None
-            check_subtree(doc, op.loc.node, op.loc.path, op.loc.key_node)
+            check_subtree(doc, op.loc)
             removed.add(op.loc.steps[-1])
     pieces: list[str] = []
     for position in range(len(spans) + 1):

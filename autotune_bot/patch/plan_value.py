@@ -22,14 +22,7 @@ from autotune_bot.patch.locate import (
     is_flow,
 )
 from autotune_bot.patch.ops import Op
-from autotune_bot.patch.render import (
-    WIDTH,
-    block_lines,
-    flow,
-    is_collection,
-    item_lines,
-    scalar,
-)
+from autotune_bot.patch.render import block_lines, flow, inline, is_collection, item_lines, scalar
 from autotune_bot.patch.splice import Replacement, lines_after
 
 __all__ = ["plan_set", "seq_gap"]
@@ -70,7 +63,7 @@ def plan_set(doc: Doc, op: Op) -> list[Replacement]:
     loc, value, path = op.loc, op.value, op.loc.path
     node, parent = loc.node, loc.parent
     assert node is not None
-    check_subtree(doc, node, path, loc.key_node)
+    check_subtree(doc, loc)
     if not str(node.tag).startswith(_CORE_TAG):
         doc.refuse(f"the value has a custom tag {node.tag}; refusing to rewrite it", path, node)
     if is_block_scalar(node):
@@ -89,16 +82,17 @@ def plan_set(doc: Doc, op: Op) -> list[Replacement]:
         )
     if not is_collection(value):
         return put(scalar(value, quote=quote))
-    inline = flow(value)
-    if not value or doc.src.column(start) + len(lead) + len(inline) <= WIDTH or parent is None:
-        return put(inline)
+    text = inline(value, doc.src.column(start) + len(lead))
+    if text is not None or parent is None:
+        return put(text if text is not None else flow(value))
     src = doc.src
     if isinstance(parent, MappingNode):
         assert loc.key_node is not None
         lines = block_lines(value, int(loc.key_node.start_mark.column), doc.layout)
         last = src.line_of(end - 1) if end > start else src.line_of(start)
+        cut = colon_after(doc, loc.key_node, path) + 1  # `key:` keeps no trailing space
         return [
-            Replacement(start, end, "", op.order, path),
+            Replacement(cut, end, "", op.order, path),
             lines_after(src, last, lines, op.order, path, len(path)),
         ]
     assert isinstance(parent, SequenceNode)

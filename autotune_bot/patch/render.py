@@ -20,6 +20,7 @@ __all__ = [
     "check_value",
     "entry_lines",
     "flow",
+    "inline",
     "is_collection",
     "item_lines",
     "key_text",
@@ -156,20 +157,29 @@ def flow(value: Any) -> str:
     return scalar(value, in_flow=True)
 
 
-def _inline(value: Any, used: int) -> str | None:
-    """``value`` on the current line (after ``used`` columns), or None when it needs a block."""
+def _has_listed_mapping(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_listed_mapping(item) for item in value.values())
+    if isinstance(value, list):
+        return any(isinstance(item, dict) or _has_listed_mapping(item) for item in value)
+    return False
+
+
+def inline(value: Any, used: int) -> str | None:
+    """``value`` on the current line (after ``used`` columns), or None when it needs a block:
+    when it does not fit, or holds a list of mappings (written as block items, like nodes)."""
     if not is_collection(value) or not value:
         return flow(value) if is_collection(value) else scalar(value)
     text = flow(value)
-    return text if used + len(text) <= WIDTH else None
+    return text if used + len(text) <= WIDTH and not _has_listed_mapping(value) else None
 
 
 def entry_lines(key: Any, value: Any, col: int, layout: Layout) -> list[str]:
     """``key: value`` at column ``col``, continuing on indented lines when long."""
     head = " " * col + key_text(key) + ":"
-    inline = _inline(value, len(head) + 1)
-    if inline is not None:
-        return [f"{head} {inline}"]
+    text = inline(value, len(head) + 1)
+    if text is not None:
+        return [f"{head} {text}"]
     return [head, *block_lines(value, col, layout)]
 
 

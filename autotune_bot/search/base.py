@@ -7,8 +7,9 @@ A searcher is built with ``(space, rng, **options)`` and never sees the evaluati
   when every point of the space has been proposed, ``ask`` returns ``None`` (the space is
   exhausted, the search is over).
 * :meth:`Searcher.tell` reports a point's objective value (lower is better, possibly
-  infinite) and whether it kept the guardrails. Infeasible points rank after every feasible
-  one; model-based searchers see them through :func:`penalised_values`.
+  infinite), whether it kept the guardrails and, optionally, by how much (``slack``).
+  Infeasible points rank after every feasible one; model-based searchers see them through
+  :func:`penalised_values` or model the slack.
 * :meth:`Searcher.shortlist` names the evaluated points most worth re-evaluating.
 
 All randomness comes from the generator given at construction, so the same seed gives the same
@@ -35,6 +36,7 @@ class Observation:
     point: Point
     value: float
     feasible: bool
+    slack: float | None = None  # the guardrails' margin, when the caller knows it
 
 
 def rank_key(obs: Observation) -> tuple[bool, float]:
@@ -100,11 +102,18 @@ class Searcher(ABC):
         self.proposed.add(point)
         return point
 
-    def tell(self, point: Point, value: float, feasible: bool) -> None:
-        """Report the objective value of an evaluated point."""
+    def tell(
+        self, point: Point, value: float, feasible: bool, *, slack: float | None = None
+    ) -> None:
+        """Report the objective value of an evaluated point.
+
+        ``slack`` optionally says how comfortably the guardrails held (≥ 0 when they did, in
+        the objective's units, like Optuna's constraint values with the sign flipped); model-
+        based searchers learn the constraint from it, the others ignore it.
+        """
         if not self.space.contains(point):
             raise ValueError(f"point {point} is outside the search space")
-        obs = Observation(tuple(point), float(value), bool(feasible))
+        obs = Observation(tuple(point), float(value), bool(feasible), slack)
         self.proposed.add(obs.point)
         self.observations.append(obs)
         self.latest[obs.point] = obs

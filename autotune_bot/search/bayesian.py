@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtr  # type: ignore[import-untyped]
 
-from autotune_bot.search.base import Searcher, penalised_values
+from autotune_bot.search.base import Observation, Searcher, penalised_values
 from autotune_bot.search.gaussian_process import (
     Encoder,
     GaussianProcess,
@@ -61,7 +62,8 @@ class BayesianOptimization(Searcher):
         self.starts = starts
         self.encoder = Encoder(space)
         self._theta: np.ndarray | None = None
-        self._theta_f: np.ndarray | None = None
+        self._theta_c: np.ndarray | None = None
+        self._design: list[Point] | None = None  # initial points still to propose
         self._all: np.ndarray | None = None  # every point, when the space is enumerable
         if space.size <= enumerate_limit:
             self._all = np.array(list(space.all_points()), dtype=int)
@@ -79,27 +81,52 @@ class BayesianOptimization(Searcher):
             return None
         points = [o.point for o in obs]
         x = self.encoder.encode(np.array(points))
-        value = fit_gp(self.encoder, x, y, self.rng, starts=self.starts, warm=self._theta)
+        # a full multi-start fit every few observations, a warm-started one in between
+        starts = self.starts if len(obs) % 4 == 0 or self._theta is None else 1
+        value = fit_gp(self.encoder, x, y, self.rng, starts=starts, warm=self._theta)
         self._theta = value.theta
-        flags = np.array([o.feasible for o in obs], dtype=float)
-        feasibility = None
-        if 0.0 < flags.mean() < 1.0:
-            feasibility = fit_gp(
-                self.encoder, x, flags, self.rng, starts=self.starts, warm=self._theta_f
+        target, threshold = self._constraint_target(obs)
+        constraint = None
+        if target is not None:
+            starts = self.starts if len(obs) % 4 == 0 or self._theta_c is None else 1
+            constraint = fit_gp(
+                self.encoder, x, target, self.rng, starts=starts, warm=self._theta_c
             )
-            self._theta_f = feasibility.theta
-        return Surrogate(points, x, value, feasibility)
+            self._theta_c = constraint.theta
+        return Surrogate(points, x, value, constraint, threshold)
+
+    @staticmethod
+    def _constraint_target(obs: list[Observation]) -> tuple[np.ndarray | None, float]:
+        """What the constraint model learns: the slacks if all are known, else the flags."""
+        slacks = [o.slack for o in obs]
+        if all(v is not None and math.isfinite(v) for v in slacks):
+            target = np.array(slacks, dtype=float)
+            return (target if float(np.ptp(target)) > 0 else None), 0.0
+        flags = np.array([o.feasible for o in obs], dtype=float)
+        return (flags if 0.0 < flags.mean() < 1.0 else None), 0.5
 
     # -- proposals -----------------------------------------------------------------------
-    def _space_filling(self) -> Point | None:
-        pool = {random_point(self.space, self.rng) for _ in range(256)} - self.proposed
-        if not pool:
-            return None
-        cand = sorted(pool)
-        xc = self.encoder.encode(np.array(cand))
-        xp = self.encoder.encode(np.array(sorted(self.proposed)))
-        d2 = ((xc[:, None, :] - xp[None, :, :]) ** 2).sum(axis=2).min(axis=1)
-        return cand[int(np.argmax(d2))]
+    def _initial_design(self) -> list[Point]:
+        """The current point plus a Latin-hypercube-like design over the choice indexes.
+
+        Every dimension's choices are spread evenly over the design (unlike a maximin design
+        in the encoded space, which would favour the corners); of several random designs the
+        one whose closest pair of points is farthest apart wins.
+        """
+        n = self.initial_points - 1
+        best: tuple[float, list[Point]] = (-1.0, [])
+        for _ in range(32):
+            columns = [
+                self.rng.permutation(np.arange(n) * len(d) // max(n, 1))
+                for d in self.space.dimensions
+            ]
+            design = [self.space.current, *(tuple(int(c[i]) for c in columns) for i in range(n))]
+            x = self.encoder.encode(np.array(design))
+            d2 = ((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=2)
+            spread = float(d2[np.triu_indices(len(design), 1)].min()) if len(design) > 1 else 0.0
+            if spread > best[0]:
+                best = (spread, design)
+        return best[1][1:]
 
     def _candidate_points(self) -> np.ndarray:
         if self._all is not None:
@@ -117,8 +144,12 @@ class BayesianOptimization(Searcher):
         return np.array(left, dtype=int).reshape(len(left), len(self.space.dimensions))
 
     def _propose(self) -> Point | None:
-        if len(self.proposed) < self.initial_points:
-            return self._space_filling()
+        if self._design is None:
+            self._design = self._initial_design()
+        while self._design:
+            p = self._design.pop(0)
+            if p not in self.proposed:
+                return p
         model = self.fit()
         if model is None:
             return sample_unvisited(self.space, self.rng, self.proposed)
@@ -145,19 +176,24 @@ class BayesianOptimization(Searcher):
 
 @dataclass(frozen=True)
 class Surrogate:
-    """A GP of the (log) values and, when the flags disagree, a GP of the feasibility flags."""
+    """A GP of the (log) values and, when there is something to learn, a GP of the constraint.
+
+    The constraint GP models the guardrail slack when every observation came with one (feasible
+    where it is ≥ 0), else the 0/1 feasibility flags (feasible where the rate exceeds ½).
+    """
 
     points: list[Point]
     x: np.ndarray  # encoded points
     value: GaussianProcess
-    feasibility: GaussianProcess | None
+    constraint: GaussianProcess | None
+    threshold: float
 
     def feasible_probability(self, x: np.ndarray) -> np.ndarray:
-        """P(the feasibility rate at x exceeds one half) under the flag model (1 without one)."""
-        if self.feasibility is None:
+        """Posterior probability that the constraint holds at x (1 without a constraint model)."""
+        if self.constraint is None:
             return np.ones(len(x))
-        mean, std = self.feasibility.predict(x)
-        return np.asarray(ndtr((mean - 0.5) / np.maximum(std, 1e-9)))
+        mean, std = self.constraint.predict(x)
+        return np.asarray(ndtr((mean - self.threshold) / np.maximum(std, 1e-9)))
 
     def incumbent(self) -> float:
         """Lowest posterior mean among evaluated points likely feasible (else among all)."""

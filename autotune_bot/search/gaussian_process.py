@@ -21,7 +21,7 @@ from scipy.special import ndtr  # type: ignore[import-untyped]
 
 from autotune_bot.search.space import Space
 
-__all__ = ["Encoder", "GaussianProcess", "expected_improvement", "fit_gp"]
+__all__ = ["Encoder", "GaussianProcess", "Prior", "expected_improvement", "fit_gp"]
 
 SQRT5 = math.sqrt(5.0)
 # bounds of the log hyper-parameters: length-scales, signal variance, noise variance
@@ -70,6 +70,31 @@ def group_sq_dists(encoder: Encoder, a: np.ndarray, b: np.ndarray) -> np.ndarray
 
 def _matern(r: np.ndarray) -> np.ndarray:
     return np.asarray((1.0 + SQRT5 * r + 5.0 / 3.0 * r * r) * np.exp(-SQRT5 * r))
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Independent normal priors on the log hyper-parameters (weak; see :func:`fit_gp`)."""
+
+    log_length: tuple[float, float] = (math.log(0.7), 1.0)  # mean, standard deviation
+    log_signal: tuple[float, float] = (0.0, 1.0)
+    log_noise: tuple[float, float] = (math.log(0.1), 1.5)
+
+    def arrays(self, groups: int) -> tuple[np.ndarray, np.ndarray]:
+        pairs = [self.log_length] * groups + [self.log_signal, self.log_noise]
+        return np.array([m for m, _ in pairs]), np.array([sd for _, sd in pairs])
+
+
+def _neg_log_posterior(
+    theta: np.ndarray, dists: np.ndarray, y: np.ndarray, prior: Prior | None
+) -> tuple[float, np.ndarray]:
+    """Negative log marginal likelihood (minus the log prior) and its gradient."""
+    nll, grad = _neg_lml(theta, dists, y)
+    if prior is None or nll >= 1e10:
+        return nll, grad
+    mean, sd = prior.arrays(dists.shape[0])
+    z = (theta - mean) / sd
+    return nll + 0.5 * float(z @ z), grad + z / sd
 
 
 def _neg_lml(theta: np.ndarray, dists: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -137,8 +162,14 @@ def fit_gp(
     *,
     starts: int = 3,
     warm: np.ndarray | None = None,
+    prior: Prior | None = Prior(),
 ) -> GaussianProcess:
-    """Fit hyper-parameters by maximising the log marginal likelihood from several starts."""
+    """Fit hyper-parameters by maximising the log marginal likelihood from several starts.
+
+    With ``prior`` (the default) the weak log-normal priors are added (a MAP fit): with a few
+    dozen noisy observations the plain likelihood often prefers tiny length-scales and no noise,
+    a surrogate that interpolates the noise and knows nothing between the observations.
+    """
     y = np.asarray(y, dtype=float)
     y_mean = float(y.mean())
     y_std = float(y.std()) or 1.0
@@ -161,7 +192,14 @@ def fit_gp(
         )
     best: tuple[float, np.ndarray] | None = None
     for init in inits[: max(starts, 1)]:
-        res = minimize(_neg_lml, init, args=(dists, ys), jac=True, method="L-BFGS-B", bounds=bounds)
+        res = minimize(
+            _neg_log_posterior,
+            init,
+            args=(dists, ys, prior),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+        )
         if best is None or res.fun < best[0]:
             best = (float(res.fun), np.asarray(res.x, dtype=float))
     assert best is not None

@@ -116,6 +116,10 @@ class Objective(Protocol):
 
     def __call__(self, outcome: Outcome) -> Score: ...
 
+    def slack(self, outcome: Outcome) -> float:
+        """The guardrails' margin (≥ 0 when they hold, +inf without guardrails)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Guardrail:
@@ -125,16 +129,23 @@ class Guardrail:
     min_success_rate: float | None = None
     max_cost_per_run: float | None = None
 
+    def slack(self, outcome: Outcome, baseline: Outcome) -> float:
+        """How comfortably the tightest constraint holds: ≥ 0 when all hold, +inf with none.
+
+        Success constraints count in success-rate points; the cost ceiling as a share of it.
+        """
+        slacks = [math.inf]
+        if self.success_margin is not None:
+            slacks.append(outcome.success_rate - (baseline.success_rate - self.success_margin))
+        if self.min_success_rate is not None:
+            slacks.append(outcome.success_rate - self.min_success_rate)
+        if self.max_cost_per_run is not None:
+            limit = self.max_cost_per_run
+            slacks.append((limit - outcome.cost_per_run) / limit if limit > 0 else -math.inf)
+        return min(slacks)
+
     def holds(self, outcome: Outcome, baseline: Outcome) -> bool:
-        eps = 1e-12
-        if (
-            self.success_margin is not None
-            and outcome.success_rate < baseline.success_rate - self.success_margin - eps
-        ):
-            return False
-        if self.min_success_rate is not None and outcome.success_rate < self.min_success_rate:
-            return False
-        return self.max_cost_per_run is None or outcome.cost_per_run <= self.max_cost_per_run
+        return self.slack(outcome, baseline) >= -1e-12
 
 
 def _ratio(value: float, reference: float) -> float:
@@ -164,6 +175,9 @@ class PerSuccessObjective:
         if self.baseline.success_rate <= 0:
             raise ValueError("the baseline has no successful run: per-success is undefined")
 
+    def slack(self, outcome: Outcome) -> float:
+        return math.inf if self.guardrail is None else self.guardrail.slack(outcome, self.baseline)
+
     def __call__(self, outcome: Outcome) -> Score:
         d = _ratio(outcome.duration_per_success, self.baseline.duration_per_success)
         c = _ratio(outcome.cost_per_success, self.baseline.cost_per_success)
@@ -185,6 +199,9 @@ class WeightedObjective:
 
     def __post_init__(self) -> None:
         _check_weights((self.duration_weight, self.cost_weight, self.quality_weight))
+
+    def slack(self, outcome: Outcome) -> float:
+        return math.inf if self.guardrail is None else self.guardrail.slack(outcome, self.baseline)
 
     def __call__(self, outcome: Outcome) -> Score:
         value = (
@@ -211,6 +228,9 @@ class ChebyshevObjective:
             raise ValueError("rho must be non-negative")
         if self.baseline.success_rate <= 0:
             raise ValueError("the baseline has no successful run: per-success is undefined")
+
+    def slack(self, outcome: Outcome) -> float:
+        return math.inf if self.guardrail is None else self.guardrail.slack(outcome, self.baseline)
 
     def __call__(self, outcome: Outcome) -> Score:
         f = (

@@ -162,7 +162,7 @@ def run_searcher(
         if point is None:
             break
         ev = run(point, fresh=False)
-        searcher.tell(point, ev.value, ev.feasible)
+        searcher.tell(point, ev.value, ev.feasible, slack=objective.slack(ev.outcome))
 
     left = budget - len(history)
     current = space.current

@@ -5,12 +5,20 @@ compared with the candidate configuration. An empty list means the file now says
 what the candidate says; each entry is one sentence naming the file, the node and the
 mismatch.
 
-Graph checks of a workflow (``original`` given): every surviving predecessor of a pruned node
-reaches the node's surviving successors — directly, or through parallel nodes only (a
-predecessor of a group's first member reaches it through the group's parallel node); each
-group is the ``parallel_nodes`` of exactly one parallel node whose continuation (the
-successors of its branches and its own successors, branches excluded) is the chain's old
-successor. Without ``original`` only the parts that need no old graph are checked.
+Team: the node reads back (``team_config``) as the candidate in every field but
+``sub_teams``, whose encoding is checked instead (workers ``reports_to`` the manager; with
+several sub-teams each member but the first reads ``input_from`` the previous one).
+
+Workflow: pruned nodes are gone and nothing names them (no ``next``, ``parallel_nodes``,
+branch or edge); each group is the ``parallel_nodes`` of exactly one parallel node and no
+member leads to another; the models of ``expected.models``, the bot's ``cache:``/``batch:``
+blocks (exactly) and the tools of ``expected.tools`` read back. With ``original`` (the
+definition before the change) also the graph: every surviving predecessor of a pruned node
+reaches the node's surviving successors, directly or through parallel nodes only; a group's
+continuation (the successors of its branches and of its parallel node, branches excluded) is
+the chain's old successor, and the old predecessors of its first member lead to its parallel
+node; the workflow starts where it did (or where a pruned entry continued, or at the parallel
+node of a group that starts it).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from autotune_bot.model.simulated import Refusal, Simulated
 from autotune_bot.settings import Settings
 from autotune_bot.tuning.bindings import Binding, TeamBinding
 from autotune_bot.tuning.config import TeamConfig, WorkflowConfig
+from autotune_bot.tuning.plain_config import plain_team_config, plain_workflow_config
 from autotune_bot.tuning.scoring import Scorer, scorer_for
 from autotune_bot.tuning.suggestion import (
     Change,
@@ -78,12 +79,15 @@ def _changes(site: TeamSite | WorkflowSite, binding: Binding, draft: Draft) -> t
 def _config_diff(
     current: TeamConfig | WorkflowConfig, candidate: TeamConfig | WorkflowConfig
 ) -> tuple[dict[str, object], dict[str, object]]:
-    before, after = {}, {}
-    for f in dataclasses.fields(current):
-        old, new = getattr(current, f.name), getattr(candidate, f.name)
-        if old != new:
-            before[f.name], after[f.name] = old, new
-    return before, after
+    """The fields that change, in the plain vocabulary of ``current_config`` dicts."""
+    if isinstance(current, TeamConfig):
+        assert isinstance(candidate, TeamConfig)
+        now, then = plain_team_config(current), plain_team_config(candidate)
+    else:
+        assert isinstance(candidate, WorkflowConfig)
+        now, then = plain_workflow_config(current), plain_workflow_config(candidate)
+    changed = [k for k in now if now[k] != then[k]]
+    return {k: now[k] for k in changed}, {k: then[k] for k in changed}
 
 
 def _win_share(

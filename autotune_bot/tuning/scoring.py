@@ -42,24 +42,30 @@ def scorer_for(baseline: Simulated, settings: Settings) -> Scorer | None:
     """The objective relative to ``baseline`` (the current configuration's simulation), or
     None when the baseline has no successful execution to be relative to."""
     o = settings.objective
-    with_cost = bool(np.isfinite(baseline.cost).any()) and o.cost > 0
+    with_cost = bool(np.isfinite(baseline.cost).any())
     base = outcome_of(baseline, with_cost=with_cost)
     if base.success_rate <= 0 or base.duration_per_run <= 0 or base.cost_per_run <= 0:
         return None
     c = settings.constraints
+    below_floor = c.min_success_rate is not None and base.success_rate < c.min_success_rate
     guardrail = Guardrail(
         success_margin=o.success_margin,
-        min_success_rate=c.min_success_rate
-        if c.min_success_rate is None or base.success_rate >= c.min_success_rate
-        else None,
+        # a target already below the floor must not get worse (the margin); it need not
+        # clear the floor in one step
+        min_success_rate=None if below_floor else c.min_success_rate,
         max_cost_per_run=c.max_cost_usd if with_cost else None,
     )
+    notes = []
     cost_weight = o.cost if with_cost else 0.0
-    duration_weight = o.duration if (o.duration > 0 or cost_weight > 0) else 1.0
-    note = None
     if not with_cost and o.cost > 0:
-        note = "no cost recorded: the objective uses duration only"
+        notes.append("no cost recorded: the objective leaves cost out")
+    if not with_cost and c.max_cost_usd is not None:
+        notes.append("no cost recorded: constraints.max_cost_usd cannot be checked")
+    duration_weight = o.duration
     if o.kind == "per_success":
+        if duration_weight + cost_weight <= 0:
+            duration_weight = 1.0
+            notes.append("per_success has no quality term: duration per successful run used")
         objective = make_objective(
             "per_success",
             base,
@@ -67,16 +73,20 @@ def scorer_for(baseline: Simulated, settings: Settings) -> Scorer | None:
             cost_weight=cost_weight,
             guardrail=guardrail,
         )
-    elif o.kind == "chebyshev":
-        weights = (duration_weight, cost_weight, o.quality)
-        objective = make_objective("chebyshev", base, weights=weights, guardrail=guardrail)
     else:
-        objective = make_objective(
-            "weighted",
-            base,
-            duration_weight=duration_weight,
-            cost_weight=cost_weight,
-            quality_weight=o.quality,
-            guardrail=guardrail,
-        )
-    return Scorer(objective, with_cost, note)
+        if duration_weight + cost_weight + o.quality <= 0:
+            duration_weight = 1.0
+            notes.append("only the cost had a weight and no cost is recorded: duration used")
+        if o.kind == "chebyshev":
+            weights = (duration_weight, cost_weight, o.quality)
+            objective = make_objective("chebyshev", base, weights=weights, guardrail=guardrail)
+        else:
+            objective = make_objective(
+                "weighted",
+                base,
+                duration_weight=duration_weight,
+                cost_weight=cost_weight,
+                quality_weight=o.quality,
+                guardrail=guardrail,
+            )
+    return Scorer(objective, with_cost, "; ".join(notes) or None)

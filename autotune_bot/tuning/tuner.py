@@ -10,6 +10,7 @@ result does not depend on which other targets were tuned.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import zlib
 from collections.abc import Sequence
@@ -19,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from autotune_bot.analysis.analyzer import AnalysisReport
+from autotune_bot.errors import UsageError
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.model.simulated import Refusal
+from autotune_bot.search.registry import SEARCHERS
 from autotune_bot.search.space import Dimension
 from autotune_bot.settings import Settings
 from autotune_bot.strategies.base import (
@@ -103,6 +106,7 @@ class _Work:
     custom: list[OptimizationSuggestion]
     dimensions: list[Dimension]
     risks: dict[str, float]  # dimension name → highest risk of a strategy opening it
+    unmeasured: set[str]  # dimensions whose effect on quality the data cannot show
 
 
 def _collect(
@@ -112,23 +116,35 @@ def _collect(
     insights: Sequence[Any],
     scope: type[TeamStrategy] | type[WorkflowStrategy],
 ) -> _Work:
-    work = _Work([], [], [], {})
+    work = _Work([], [], [], {}, set())
     for strategy in strategies:
         if isinstance(strategy, TeamStrategy | WorkflowStrategy):
             if not isinstance(strategy, scope):
                 continue
             target = make_target(strategy.name)
-            for proposal in strategy.propose(target):
+            proposals = strategy.propose(target)
+            for proposal in proposals:
                 work.drafts.append(_draft(strategy, proposal))
             unmeasured = strategy.optimization_type in UNMEASURED_QUALITY
             if unmeasured and not target.settings.search.include_unmeasured:
                 continue
+            declared = getattr(strategy, "risk_level", None)
+            risk = (
+                float(declared)
+                if isinstance(declared, int | float)
+                else max((p.risk_level for p in proposals), default=0.5)
+            )
             for dim in strategy.dimensions(target):
                 work.dimensions.append(dim)
-                risk = float(getattr(strategy, "risk_level", 0.5))
                 work.risks[dim.name] = max(work.risks.get(dim.name, 0.0), risk)
+                if unmeasured:
+                    work.unmeasured.add(dim.name)
         elif scope is TeamStrategy:  # custom strategies get the team's plain configuration
-            work.custom.extend(strategy.suggest(list(insights), dict(plain)))
+            label = strategy.name or type(strategy).__name__
+            for made in strategy.suggest(list(insights), dict(plain)):
+                work.custom.append(
+                    made if made.strategy else dataclasses.replace(made, strategy=label)
+                )
     return work
 
 
@@ -179,6 +195,7 @@ def _plan_target(
                         + describe_values(found.summary.shipped),
                         candidate=found.candidate,
                         risk_level=max((work.risks.get(n, 0.5) for n in changed), default=0.5),
+                        quality_unmeasured=any(n in work.unmeasured for n in changed),
                         evidence=(
                             f"{algorithm} search: {found.summary.evaluations} evaluations over "
                             f"{found.summary.space_size:,} configurations",
@@ -219,6 +236,12 @@ def plan_tuning(
     options: TunerOptions = TunerOptions(),
 ) -> TuningPlan:
     check_strategy_settings(settings, options.settings_source)
+    algorithm = options.algorithm or settings.search.algorithm
+    if algorithm not in SEARCHERS:
+        raise UsageError(
+            f"unknown search algorithm {algorithm!r}; known: {', '.join(SEARCHERS)}",
+            field="--algorithm" if options.algorithm else "search.algorithm",
+        )
     strategies = (
         list(options.strategies) if options.strategies is not None else default_strategies(settings)
     )

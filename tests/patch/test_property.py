@@ -102,7 +102,8 @@ def case(draw: st.DrawFn) -> tuple[str, dict[str, Any], SetValue, bool]:
         built.lines.append("# header comment")
     data = draw(mapping(built, (), 0, 1))
     value = draw(new_values)
-    if built.scalars and draw(st.booleans()):
+    existing = draw(st.booleans())
+    if built.scalars and existing:
         path, _ = draw(st.sampled_from(built.scalars))
         inserted = False
     else:
@@ -121,7 +122,7 @@ def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict[
     return result
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case())
 def test_scalar_set_changes_one_line_and_reads_back(
     generated: tuple[str, dict[str, Any], SetValue, bool],
@@ -133,12 +134,16 @@ def test_scalar_set_changes_one_line_and_reads_back(
     old_lines, new_lines = text.split("\n"), new.split("\n")
     if inserted:
         assert len(new_lines) == len(old_lines) + 1
-        extra = next(i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=False)) if a != b)
+        extra = next(
+            i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=False)) if a != b
+        )
         assert new_lines[:extra] + new_lines[extra + 1 :] == old_lines
         assert new_lines[extra].lstrip().startswith("new_key: ")
     else:
         assert len(new_lines) == len(old_lines)
-        differing = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=False)) if a != b]
+        differing = [
+            i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=False)) if a != b
+        ]
         assert len(differing) == (0 if same(_get(data, edit.path), edit.value) else 1)
 
 

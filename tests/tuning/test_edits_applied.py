@@ -259,3 +259,15 @@ def test_team_key_insertions_next_to_a_member_insertion() -> None:
     values = {TIMEOUT_SECONDS: 60.0, "budget_multipliers": (("b", 2.0),)}
     new_text, _ = tune_team(text, "inline.yaml", "t", values)
     assert "timeout_seconds: 60" in new_text
+
+
+def test_team_readback_checks_the_sub_team_encoding() -> None:
+    text, path = demo_text("release_notes.yml")
+    (wf,) = parse_workflow_text(text, path).workflows
+    workers = (("changelog_writer", "highlights_writer"), ("upgrade_guide_writer",))
+    candidate = dataclasses.replace(team_config(wf.nodes["release_team"]), sub_teams=workers)
+    problems = check_team_readback(text, path, wf.name, "release_team", candidate)
+    assert problems == [
+        f"{path}:27: team 'release_team': member 'highlights_writer' does not read input "
+        "from 'changelog_writer'"
+    ]

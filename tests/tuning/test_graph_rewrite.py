@@ -324,7 +324,7 @@ def test_group_whose_first_node_a_condition_routes_to_raises() -> None:
         "nodes:\n  - id: c\n    type: condition\n    branches: {yes: a, no: d}\n"
         "  - id: a\n  - id: b\n  - id: d\n"
     )
-    parsed, wf = load(text)
+    _, wf = load(text)
     current = workflow_config(wf)
     candidate = dataclasses.replace(current, parallel_groups=(("a", "b"),))
     with pytest.raises(ValueError, match="conditional route"):
@@ -412,7 +412,7 @@ def test_prune_the_entry_of_an_implicit_chain() -> None:
 
 
 def test_prune_an_entry_that_jumps_raises() -> None:
-    parsed, wf = load("nodes:\n  - id: a\n    next: [c]\n  - id: b\n  - id: c\n")
+    _, wf = load("nodes:\n  - id: a\n    next: [c]\n  - id: b\n  - id: c\n")
     current = workflow_config(wf)
     candidate = dataclasses.replace(current, removed=frozenset({"a"}))
     with pytest.raises(ValueError, match="would start at 'b'"):

@@ -9,8 +9,8 @@ import pytest
 
 from autotune_bot.patch.edits import RemoveItem, RemoveKey, SetValue
 from autotune_bot.tuning.config import TeamConfig, team_config
-from autotune_bot.tuning.team_edits import team_changes
 from autotune_bot.tuning.suggestion import Change
+from autotune_bot.tuning.team_edits import team_changes
 from autotune_bot.workflow.loader import parse_workflow_text
 from autotune_bot.workflow.model import Node, WorkflowDef
 
@@ -152,9 +152,7 @@ def test_nested_team_block_keys_and_timeout_removal() -> None:
     changes = by_field(team_changes(wf, node, current, candidate))
     assert changes["team.timeout_seconds"].edit == RemoveKey((*RELEASE, "timeout_seconds"))
     assert changes["team.timeout_seconds"].line == 33
-    assert changes["team.total_tool_budget"].edit == SetValue(
-        (*RELEASE, "total_tool_budget"), 80
-    )
+    assert changes["team.total_tool_budget"].edit == SetValue((*RELEASE, "total_tool_budget"), 80)
 
 
 def test_nested_team_absent_timeout_goes_into_the_block() -> None:
@@ -180,9 +178,7 @@ def test_sub_teams_order_written_as_input_from() -> None:
     (change,) = team_changes(wf, node, current, candidate)
     # workers already report to the editor; only the order inside the first sub-team is new
     assert change.field == "team.members[highlights_writer].input_from"
-    assert change.edit == SetValue(
-        (*RELEASE, "members", 2, "input_from"), ["changelog_writer"]
-    )
+    assert change.edit == SetValue((*RELEASE, "members", 2, "input_from"), ["changelog_writer"])
 
 
 def test_single_sub_team_writes_no_order() -> None:

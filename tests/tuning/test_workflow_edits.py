@@ -152,7 +152,9 @@ def test_batch_block_is_written() -> None:
 
 def test_tools_keep_the_key_and_the_mapping_entries() -> None:
     parsed, wf, current = inline(AGENTS)
-    candidate = dataclasses.replace(current, tools=(("scripted", ("grep",)), ("tuned", ("search",))))
+    candidate = dataclasses.replace(
+        current, tools=(("scripted", ("grep",)), ("tuned", ("search",)))
+    )
     tuned, scripted = workflow_changes(wf, current, candidate)
     assert tuned.edit == SetValue(("nodes", 1, "tools"), [{"name": "search", "timeout": 5}])
     assert (tuned.old, tuned.new) == (["search", "fetch"], ["search"])
