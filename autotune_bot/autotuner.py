@@ -113,20 +113,9 @@ class PerformanceAutotuner(_Loader):
 
         store = self.analyzer.metrics.store
         check_team_ids(store, [team_id], "team_id")
-        workflows: list[WorkflowFile] = list(self.analyzer.workflows)
-        report = analyze(
-            store,
-            self.analyzer.metrics.problems,
-            workflows,
-            self.settings,
-            team_ids=[team_id],
-            workflow_names=[],
-        )
-        if current_config is not None or not report.teams or report.teams[0].workflow is None:
-            members = [m.member_id for m in report.teams[0].profile.members] if report.teams else []
-            synthetic = synthetic_team_file(team_id, dict(current_config or {}), members)
-            workflows = [synthetic]
-            report = analyze(
+
+        def analyse(workflows: list[WorkflowFile]) -> AnalysisReport:
+            return analyze(
                 store,
                 self.analyzer.metrics.problems,
                 workflows,
@@ -134,6 +123,13 @@ class PerformanceAutotuner(_Loader):
                 team_ids=[team_id],
                 workflow_names=[],
             )
+
+        workflows: list[WorkflowFile] = list(self.analyzer.workflows)
+        report = analyse(workflows)
+        if current_config is not None or not report.teams or report.teams[0].workflow is None:
+            members = [m.member_id for m in report.teams[0].profile.members] if report.teams else []
+            workflows = [synthetic_team_file(team_id, dict(current_config or {}), members)]
+            report = analyse(workflows)
         options = TunerOptions(search=self.search, strategies=self.strategies)
         plan = self._plan(report, workflows, options)
         for target in plan.targets:

@@ -44,36 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser(
         "analyze", parents=[common], help="profile executions and report bottlenecks"
     )
-    analyze.add_argument(
-        "--team-id",
-        action="append",
-        default=None,
-        metavar="ID",
-        help="analyse only this team (repeatable); default: every team",
-    )
-    analyze.add_argument(
-        "--workflow",
-        action="append",
-        default=None,
-        metavar="NAME",
-        help="analyse only this workflow (repeatable)",
-    )
-    analyze.add_argument(
-        "--metrics",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="read only these metrics files (repeatable)",
-    )
-    analyze.add_argument(
-        "--config",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="YAML",
-        help="read only these workflow files (repeatable)",
-    )
+    from autotune_bot.cli_tune import add_input_flags
+
+    add_input_flags(analyze, "analyse")
     analyze.add_argument("--format", choices=("text", "json"), default="text")
     analyze.add_argument(
         "--output", type=Path, default=None, help="also write the JSON report to this file"

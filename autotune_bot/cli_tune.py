@@ -11,31 +11,24 @@ from typing import Any
 
 from autotune_bot.errors import UsageError
 
-__all__ = ["add_parsers", "apply_command", "suggest_command"]
+__all__ = ["add_input_flags", "add_parsers", "apply_command", "suggest_command", "write_output"]
 
 
-def _selection_flags(parser: argparse.ArgumentParser) -> None:
+def add_input_flags(parser: argparse.ArgumentParser, verb: str) -> None:
+    """--team-id, --workflow, --config and --metrics: which targets and files a command reads."""
     parser.add_argument(
         "--team-id",
         action="append",
         default=None,
         metavar="ID",
-        help="tune only this team (repeatable); default: every team and workflow",
+        help=f"{verb} only this team (repeatable); default: every team and workflow",
     )
     parser.add_argument(
         "--workflow",
         action="append",
         default=None,
         metavar="NAME",
-        help="tune only this workflow (repeatable)",
-    )
-    parser.add_argument(
-        "--config",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="YAML",
-        help="read only these workflow files (repeatable)",
+        help=f"{verb} only this workflow (repeatable)",
     )
     parser.add_argument(
         "--metrics",
@@ -45,6 +38,18 @@ def _selection_flags(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="read only these metrics files (repeatable)",
     )
+    parser.add_argument(
+        "--config",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="YAML",
+        help="read only these workflow files (repeatable)",
+    )
+
+
+def _selection_flags(parser: argparse.ArgumentParser) -> None:
+    add_input_flags(parser, "tune")
     parser.add_argument(
         "--algorithm",
         default=None,

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from autotune_bot.analysis import stats
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, WorkflowStrategy, WorkflowTarget
-from autotune_bot.strategies.workflow_options import float_option, int_option, names_option
+from autotune_bot.strategies.options import float_option, int_option, names_option
 from autotune_bot.strategies.workflow_runs import node_calls, run_data
 from autotune_bot.strategies.workflow_structure import node_location
 from autotune_bot.tuning.dimension_names import batch_dim

@@ -14,6 +14,7 @@ from autotune_bot.analysis import stats
 from autotune_bot.analysis.profile import TeamProfile
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, TeamStrategy, TeamTarget
+from autotune_bot.strategies.options import bool_option, float_option
 from autotune_bot.strategies.team_dependencies import declared_dependencies, follows_file_order
 from autotune_bot.strategies.team_evidence import (
     field_where,
@@ -21,7 +22,6 @@ from autotune_bot.strategies.team_evidence import (
     rate,
     where,
 )
-from autotune_bot.strategies.team_options import bool_option, float_option
 from autotune_bot.tuning.dimension_names import FORMATION
 from autotune_bot.tuning.suggestion import OptimizationType
 from autotune_bot.workflow.dataflow import members_independent

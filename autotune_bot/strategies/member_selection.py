@@ -10,9 +10,9 @@ from typing import ClassVar
 
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, TeamStrategy, TeamTarget
+from autotune_bot.strategies.options import float_option, int_option
 from autotune_bot.strategies.team_caps import LimitHits, UsageCap, ceil_to, limit_hits, usage_cap
 from autotune_bot.strategies.team_evidence import signed_interval, team_insights, where
-from autotune_bot.strategies.team_options import float_option, int_option
 from autotune_bot.strategies.team_usage import member_samples
 from autotune_bot.tuning.dimension_names import BUDGET_MULTIPLIERS
 from autotune_bot.tuning.suggestion import OptimizationType

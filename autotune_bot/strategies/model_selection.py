@@ -31,8 +31,8 @@ from autotune_bot.model.prices import (
 )
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, WorkflowStrategy, WorkflowTarget
+from autotune_bot.strategies.options import bool_option, float_option, int_option
 from autotune_bot.strategies.workflow_model_choice import TIERS, Replacement, replacements
-from autotune_bot.strategies.workflow_options import bool_option, float_option, int_option
 from autotune_bot.strategies.workflow_runs import run_data
 from autotune_bot.strategies.workflow_structure import node_location
 from autotune_bot.tuning.dimension_names import model_dim

@@ -22,7 +22,7 @@ from autotune_bot.analysis import stats
 from autotune_bot.analysis.workflow_profile import NodeProfile, critical_paths
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, WorkflowStrategy, WorkflowTarget
-from autotune_bot.strategies.workflow_options import float_option, names_option
+from autotune_bot.strategies.options import float_option, names_option
 from autotune_bot.strategies.workflow_runs import RunData, run_data
 from autotune_bot.strategies.workflow_structure import final_nodes, fixed_nodes, node_location
 from autotune_bot.tuning.dimension_names import prune_dim

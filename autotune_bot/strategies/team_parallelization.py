@@ -13,9 +13,9 @@ import numpy as np
 
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, TeamStrategy, TeamTarget
+from autotune_bot.strategies.options import float_option, int_option
 from autotune_bot.strategies.team_dependencies import follows_file_order, worker_groups
 from autotune_bot.strategies.team_evidence import field_where, percent, team_insights, where
-from autotune_bot.strategies.team_options import float_option, int_option
 from autotune_bot.strategies.team_usage import duration_matrix
 from autotune_bot.tuning.dimension_names import HIERARCHY
 from autotune_bot.tuning.suggestion import OptimizationType

@@ -10,9 +10,9 @@ import numpy as np
 from autotune_bot.analysis.profile import MemberProfile
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, TeamStrategy, TeamTarget
+from autotune_bot.strategies.options import int_option
 from autotune_bot.strategies.team_dependencies import removable_members
 from autotune_bot.strategies.team_evidence import member_spec, percent, signed_interval, where
-from autotune_bot.strategies.team_options import int_option
 from autotune_bot.strategies.team_usage import member_samples
 from autotune_bot.tuning.config import TeamConfig
 from autotune_bot.tuning.dimension_names import MEMBERS

@@ -13,9 +13,9 @@ import numpy.typing as npt
 from autotune_bot.analysis import stats
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, TeamStrategy, TeamTarget
+from autotune_bot.strategies.options import bool_option, float_option
 from autotune_bot.strategies.team_caps import ceil_to
 from autotune_bot.strategies.team_evidence import field_where, team_insights
-from autotune_bot.strategies.team_options import bool_option, float_option
 from autotune_bot.strategies.team_usage import run_samples
 from autotune_bot.tuning.dimension_names import TIMEOUT_SECONDS
 from autotune_bot.tuning.suggestion import OptimizationType

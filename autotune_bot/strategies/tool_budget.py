@@ -10,6 +10,7 @@ import numpy as np
 
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, TeamStrategy, TeamTarget
+from autotune_bot.strategies.options import float_option, int_option
 from autotune_bot.strategies.team_caps import LimitHits, UsageCap, limit_hits, nice_ceil, usage_cap
 from autotune_bot.strategies.team_evidence import (
     field_where,
@@ -17,7 +18,6 @@ from autotune_bot.strategies.team_evidence import (
     signed_interval,
     team_insights,
 )
-from autotune_bot.strategies.team_options import float_option, int_option
 from autotune_bot.strategies.team_usage import RunSamples, run_samples
 from autotune_bot.tuning.dimension_names import TOTAL_TOOL_BUDGET
 from autotune_bot.tuning.suggestion import OptimizationType

@@ -28,7 +28,7 @@ import numpy as np
 from autotune_bot.analysis import stats
 from autotune_bot.search.space import Dimension
 from autotune_bot.strategies.base import Proposal, WorkflowStrategy, WorkflowTarget
-from autotune_bot.strategies.workflow_options import pairs_option
+from autotune_bot.strategies.options import pairs_option
 from autotune_bot.strategies.workflow_runs import run_data, tool_use_rows
 from autotune_bot.strategies.workflow_structure import node_location
 from autotune_bot.strategies.workflow_tool_use import ToolUsage, cost_per_call, tool_usage

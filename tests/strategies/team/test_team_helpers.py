@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from autotune_bot.errors import SettingsError
+from autotune_bot.strategies.options import bool_option, float_option, int_option
 from autotune_bot.strategies.team_caps import ceil_to, limit_hits, nice_ceil, usage_cap
 from autotune_bot.strategies.team_dependencies import (
     declared_dependencies,
@@ -14,7 +15,6 @@ from autotune_bot.strategies.team_dependencies import (
     removable_members,
     worker_groups,
 )
-from autotune_bot.strategies.team_options import bool_option, float_option, int_option
 from autotune_bot.strategies.team_parallelization import find_manager
 from autotune_bot.workflow.loader import parse_workflow_text
 from autotune_bot.workflow.model import TeamSpec
@@ -100,7 +100,7 @@ def test_options() -> None:
     assert bool_option(options, "s", "c", False) is True
     with pytest.raises(SettingsError, match=r"^strategies\.s\.options\.d: expected a number"):
         float_option(options, "s", "d", 0.1)
-    with pytest.raises(SettingsError, match="outside the allowed range"):
+    with pytest.raises(SettingsError, match=r"a number within \[0, 0.4\], got 0.5"):
         float_option(options, "s", "a", 0.1, high=0.4)
     with pytest.raises(SettingsError, match="expected an integer"):
         int_option(options, "s", "c", 1)

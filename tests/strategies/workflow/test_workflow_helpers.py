@@ -8,18 +8,18 @@ import pytest
 from autotune_bot.errors import SettingsError
 from autotune_bot.model.prices import load_price_table
 from autotune_bot.strategies.base import OptionValue
-from autotune_bot.strategies.workflow_model_choice import (
-    closeness,
-    provider,
-    replacements,
-    tier_rank,
-)
-from autotune_bot.strategies.workflow_options import (
+from autotune_bot.strategies.options import (
     bool_option,
     float_option,
     int_option,
     names_option,
     pairs_option,
+)
+from autotune_bot.strategies.workflow_model_choice import (
+    closeness,
+    provider,
+    replacements,
+    tier_rank,
 )
 from autotune_bot.strategies.workflow_runs import run_data
 from autotune_bot.strategies.workflow_structure import final_nodes, fixed_nodes, node_location

@@ -1,4 +1,4 @@
-"""Reading a workflow strategy's options (``strategies: {<name>: {options: {...}}}``).
+"""Reading a strategy's options (``strategies: {<name>: {options: {...}}}``).
 
 Options are single values (bool, int, float or str). Each reader takes the strategy name
 (for the error message), the option name and a default; a value of the wrong type raises a
