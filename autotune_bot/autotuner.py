@@ -160,13 +160,13 @@ class PerformanceAutotuner(_Loader):
     ) -> OptimizationResult:
         """Apply suggestions to a plain configuration (a new dict) and record the history.
 
-        No A/B test runs here: with ``enable_ab_testing`` a :class:`UsageError` says to use
-        ``autotune benchmark``. The improvement reported is the suggestions' estimate.
+        No A/B test runs here: ``enable_ab_testing=True`` raises a :class:`UsageError` (this
+        version cannot validate by A/B runs). The improvement reported is the estimate.
         """
         if enable_ab_testing:
             raise UsageError(
-                "A/B validation is not available from the Python API; run `autotune "
-                "benchmark` or pass enable_ab_testing=False",
+                "A/B validation is not available in this version; pass "
+                "enable_ab_testing=False to apply on the estimate alone",
                 field="enable_ab_testing",
             )
         if not optimizations:

@@ -223,7 +223,7 @@ def test_ab_testing_is_a_usage_error(seed_style: list[OptimizationSuggestion]) -
             )
         )
     assert info.value.field == "enable_ab_testing"
-    assert "autotune benchmark" in str(info.value)
+    assert "enable_ab_testing=False" in str(info.value)
     assert tuner.get_optimization_history("review_team") == []
 
 

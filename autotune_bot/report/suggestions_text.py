@@ -51,11 +51,12 @@ def estimate_lines(e: Estimate | None, indent: str = "   ") -> list[str]:
 
 def render_suggestion(k: int, s: OptimizationSuggestion, *, details: bool = True) -> list[str]:
     icon = _ICONS.get(s.priority.value, "")
-    expected = (
-        f"{s.expected_improvement:+.1f}% on the objective"
-        if math.isfinite(s.expected_improvement)
-        else "not estimated"
-    )
+    if not math.isfinite(s.expected_improvement):
+        expected = "not estimated"
+    elif abs(s.expected_improvement) < 0.05:
+        expected = "no measurable change on the recorded executions"
+    else:
+        expected = f"{s.expected_improvement:+.1f}% on the objective"
     lines = [
         f"{k}. {icon} {s.description}",
         f"   Type:       {s.type.value}   Priority: {s.priority.value}",
@@ -116,8 +117,7 @@ def render_plan(plan: TuningPlan) -> str:
     total = len(plan.suggestions())
     lines = [RULE, "  Optimization Suggestions", RULE, f"Generated {total} suggestion(s)."]
     lines.append(
-        "Estimates are simulated from recorded traces; none is an A/B result until "
-        "`autotune benchmark` measures it."
+        "Estimates are simulated from recorded traces: not validated, none is an A/B result."
     )
     for note in plan.notes:
         lines.append(f"Note: {note}")

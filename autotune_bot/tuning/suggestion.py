@@ -4,7 +4,7 @@ The first eight fields of :class:`OptimizationSuggestion` are the ones the desig
 show (a custom strategy may build a suggestion from those alone); the others are what the
 built-in strategies always fill in: the exact YAML changes, the estimate with its basis and
 intervals, and the evidence. An estimate is never an A/B result: ``Estimate.validated`` stays
-False until a real A/B test (``autotune benchmark``) has measured the change.
+False until a real A/B test has measured the change.
 """
 
 from __future__ import annotations
