@@ -192,6 +192,8 @@ def apply_command(args: argparse.Namespace) -> int:
             print(
                 "Nothing worth changing: no configuration beats the current one within the "
                 "guardrails on the recorded evidence."
+                if plan.targets
+                else "Nothing to tune: no team or workflow has recorded executions to go by."
             )
     else:
         accepted = choose_interactively(
