@@ -55,7 +55,7 @@ from autotune_bot.search.registry import SEARCHERS  # noqa: E402
 from autotune_bot.search.selection import SearchResult, run_search, run_searcher  # noqa: E402
 from autotune_bot.search.space import Point, Space  # noqa: E402
 
-SHORTLIST = 3
+SHORTLIST = 3  # defaults of the --shortlist and --reserve flags
 RESERVE = 0.3
 TPE_NAMES = ("tpe", "tpe+reeval")
 
@@ -103,7 +103,8 @@ class Study:
     algorithm: str
     budget: int
     captured: float
-    oracle: float
+    oracle: float  # best configuration visited
+    shortlist: float  # best configuration among the shipping candidates
     reaches: float  # evaluation index of the first ≥ 90 % visit (inf: never)
     infeasible_ship: bool
     changed: bool
@@ -117,7 +118,14 @@ def baseline(problem: Problem, runs: int) -> Outcome:
     return Outcome.pool(outs)
 
 
-def one_study(problem: Problem, algorithm: str, budget: int, objective: PerSuccessObjective) -> Study:
+def one_study(
+    problem: Problem,
+    algorithm: str,
+    budget: int,
+    objective: PerSuccessObjective,
+    shortlist: int = SHORTLIST,
+    reserve: float = RESERVE,
+) -> Study:
     space, truth = problem.space, problem.truth
     rng = np.random.default_rng([problem.seed, budget, 7])
     start = time.perf_counter()
@@ -125,15 +133,15 @@ def one_study(problem: Problem, algorithm: str, budget: int, objective: PerSucce
         warnings.simplefilter("ignore")
         if algorithm in TPE_NAMES:
             searcher_rng, eval_rng = rng.spawn(2)
-            reserve = RESERVE if algorithm == "tpe+reeval" else 0.0
             result = run_searcher(
                 OptunaTPE(space, searcher_rng), problem.evaluate, budget, eval_rng, objective,
-                name=algorithm, shortlist=SHORTLIST, reserve=reserve,
+                name=algorithm, shortlist=shortlist,
+                reserve=reserve if algorithm == "tpe+reeval" else 0.0,
             )
         else:
             result = run_search(
                 space, problem.evaluate, algorithm, budget, rng, objective,
-                shortlist=SHORTLIST, reserve=RESERVE,
+                shortlist=shortlist, reserve=reserve,
             )
     seconds = time.perf_counter() - start
     return score(problem.seed, algorithm, budget, result, space, truth, seconds)
@@ -147,24 +155,27 @@ def score(
     visits = sorted(result.first_visit.items(), key=lambda kv: kv[1])
     caps = [(truth.captured(index_of(space, p)), i) for p, i in visits]
     reaches = min((i for c, i in caps if c >= 0.9), default=math.inf)
+    short = max(truth.captured(index_of(space, c.point)) for c in result.candidates)
     return Study(
-        seed, algorithm, budget, truth.captured(shipped), max(c for c, _ in caps), reaches,
+        seed, algorithm, budget, truth.captured(shipped), max(c for c, _ in caps), short, reaches,
         not bool(truth.feasible[shipped]), result.changed, seconds,
     )
 
 
 def run_problem(
-    job: tuple[int, list[str], list[int], int, float | None, float],
+    job: tuple[int, list[str], list[int], int, float | None, float, int, float],
 ) -> list[Study] | None:
     """Every study of one problem; None when the problem has too little room to improve."""
-    seed, algorithms, budgets, history, margin, min_room = job
+    seed, algorithms, budgets, history, margin, min_room, shortlist, reserve = job
     problem = Problem(seed, margin=margin)
     truth = problem.truth
     if truth.objective[truth.best] > 1.0 - min_room:
         return None
     guard = None if margin is None else Guardrail(success_margin=margin)
     objective = PerSuccessObjective(baseline(problem, history), guardrail=guard)
-    return [one_study(problem, a, b, objective) for a in algorithms for b in budgets]
+    return [
+        one_study(problem, a, b, objective, shortlist, reserve) for a in algorithms for b in budgets
+    ]
 
 
 def fmt(x: float) -> str:
@@ -176,7 +187,8 @@ def report(studies: list[Study], algorithms: list[str], budgets: list[int]) -> s
     head = (
         "| algorithm | "
         + " | ".join(f"captured@{b}" for b in budgets)
-        + f" | oracle@{budgets[len(budgets) // 2]} | oracle@{top} | reaches ≥90 % (median)"
+        + f" | oracle@{budgets[len(budgets) // 2]} | oracle@{top}"
+        + f" | best candidate@{budgets[len(budgets) // 2]} | reaches ≥90 % (median)"
         + " | infeasible ships | changed | s/study@" + str(top) + " |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
@@ -193,6 +205,7 @@ def report(studies: list[Study], algorithms: list[str], budgets: list[int]) -> s
             + " | ".join(f"{c:.2f}" for c in cap)
             + f" | {statistics.fmean(s.oracle for s in by[mid]):.2f}"
             + f" | {statistics.fmean(s.oracle for s in by[top]):.2f}"
+            + f" | {statistics.fmean(s.shortlist for s in by[mid]):.2f}"
             + f" | {fmt(reach)} | {bad:.0%} | {changed:.0%}"
             + f" | {statistics.fmean(s.seconds for s in by[top]):.2f} |"
         )
@@ -211,6 +224,8 @@ def main() -> None:
         help="skip problems whose optimum improves the objective by less than this share",
     )
     parser.add_argument("--margin", default="0.02", help="success guardrail margin, or none")
+    parser.add_argument("--shortlist", type=int, default=SHORTLIST)
+    parser.add_argument("--reserve", type=float, default=RESERVE)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--quick", action="store_true", help="6 problems, budgets 20,50")
     args = parser.parse_args()
@@ -223,7 +238,11 @@ def main() -> None:
         parser.error(f"unknown algorithms: {', '.join(unknown)}")
     margin = None if args.margin == "none" else float(args.margin)
     candidates = range(args.first_seed, args.first_seed + 10 * args.seeds)
-    jobs = [(s, algorithms, budgets, args.history_runs, margin, args.min_room) for s in candidates]
+    jobs = [
+        (s, algorithms, budgets, args.history_runs, margin, args.min_room, args.shortlist,
+         args.reserve)
+        for s in candidates
+    ]
     start = time.perf_counter()
     used: list[int] = []
     skipped: list[int] = []
@@ -241,8 +260,8 @@ def main() -> None:
     print(
         f"{len(used)} problems (seeds {', '.join(map(str, used))}; skipped for less than "
         f"{args.min_room:.0%} possible improvement: {', '.join(map(str, skipped)) or 'none'}), "
-        f"guardrail margin {args.margin}, budgets {budgets}, shortlist {SHORTLIST}, "
-        f"reserve {RESERVE:.0%}, baseline from {args.history_runs} runs, {args.workers} "
+        f"guardrail margin {args.margin}, budgets {budgets}, shortlist {args.shortlist}, "
+        f"reserve {args.reserve:.0%}, baseline from {args.history_runs} runs, {args.workers} "
         f"workers, {time.perf_counter() - start:.0f} s total"
     )
     print(report(studies, algorithms, budgets))

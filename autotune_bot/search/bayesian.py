@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
-from scipy.special import ndtr  # type: ignore[import-untyped]
+from scipy.special import ndtr, ndtri  # type: ignore[import-untyped]
 
 from autotune_bot.search.base import Observation, Searcher, penalised_values
 from autotune_bot.search.gaussian_process import (
@@ -50,16 +51,25 @@ class BayesianOptimization(Searcher):
         rng: np.random.Generator,
         *,
         budget: int | None = None,
-        initial_points: int = 6,
+        initial_points: int | None = None,
         enumerate_limit: int = 20_000,
         candidates: int = 5_000,
-        starts: int = 3,
+        starts: int = 2,
+        transform: Literal["rank", "log"] = "rank",
+        local_every: int = 2,
+        local_radius: int = 1,
     ) -> None:
         super().__init__(space, rng, budget=budget)
+        if initial_points is None:  # a fifth of the expected budget, within 4–8
+            initial_points = min(8, max(4, round((budget or 40) / 5)))
         self.initial_points = max(1, initial_points)
         self.enumerate_limit = enumerate_limit
         self.candidates = candidates
         self.starts = starts
+        self.transform = transform
+        self.local_every = local_every
+        self.local_radius = local_radius
+        self._steps = 0
         self.encoder = Encoder(space)
         self._theta: np.ndarray | None = None
         self._theta_c: np.ndarray | None = None
@@ -75,7 +85,9 @@ class BayesianOptimization(Searcher):
         if len(obs) < 2 or self.encoder.n_groups == 0:
             return None
         y = penalised_values(obs, penalise_infeasible=False)
-        if (y > 0).all():
+        if self.transform == "rank":
+            y = normal_scores(y)
+        elif (y > 0).all():
             y = np.log(y)
         if float(np.ptp(y)) == 0.0:
             return None
@@ -156,12 +168,23 @@ class BayesianOptimization(Searcher):
         cand = self._candidate_points()
         if not len(cand):
             return None
+        self._steps += 1
+        if self.local_every and self._steps % self.local_every == 0:
+            near = self._moves(cand, model.best_point()) <= self.local_radius
+            if near.any():
+                cand = cand[near]
         xc = self.encoder.encode(cand)
         mean, std = model.value.predict(xc)
         ei = expected_improvement(mean, std, model.incumbent()) * model.feasible_probability(xc)
         top = np.flatnonzero(ei >= ei.max() * (1 - 1e-9))
         pick = int(top[int(self.rng.integers(len(top)))])
         return tuple(int(v) for v in cand[pick])
+
+    def _moves(self, points: np.ndarray, origin: Point) -> np.ndarray:
+        """Moves from ``origin``: steps along ordinal dimensions, 1 per changed category."""
+        diff = np.abs(points - np.array(origin))
+        categorical = np.array([d.kind == "categorical" for d in self.space.dimensions])
+        return np.asarray(np.where(categorical, diff > 0, diff).sum(axis=1))
 
     def shortlist(self, k: int) -> list[Point]:
         """Evaluated points by posterior mean, those likely feasible first."""
@@ -195,8 +218,26 @@ class Surrogate:
         mean, std = self.constraint.predict(x)
         return np.asarray(ndtr((mean - self.threshold) / np.maximum(std, 1e-9)))
 
+    def best_point(self) -> Point:
+        """The evaluated point with the lowest posterior mean among those likely feasible."""
+        mean, _ = self.value.predict(self.x)
+        likely = self.feasible_probability(self.x) >= 0.5
+        score = np.where(likely, mean, np.inf) if likely.any() else mean
+        return self.points[int(np.argmin(score))]
+
     def incumbent(self) -> float:
         """Lowest posterior mean among evaluated points likely feasible (else among all)."""
         mean, _ = self.value.predict(self.x)
         likely = self.feasible_probability(self.x) >= 0.5
         return float(mean[likely].min() if likely.any() else mean.min())
+
+
+def normal_scores(y: np.ndarray) -> np.ndarray:
+    """Gaussian copula transform: ranks (ties averaged) mapped to standard-normal quantiles."""
+    order = np.argsort(y, kind="stable")
+    ranks = np.empty(len(y))
+    ranks[order] = np.arange(len(y), dtype=float)
+    for v in np.unique(y):  # average the ranks of ties
+        tie = y == v
+        ranks[tie] = ranks[tie].mean()
+    return np.asarray(ndtri((ranks + 0.5) / len(y)))

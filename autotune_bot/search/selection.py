@@ -203,7 +203,7 @@ def _reevaluate(
     for i in range(left):
         p = order[i % len(order)]
         fresh[p].append(run(p, True))
-    return fresh
+    return {p: evs for p, evs in fresh.items() if evs}
 
 
 def _observed(history: list[Evaluation]) -> dict[Point, list[Evaluation]]:
