@@ -1,31 +1,38 @@
 """Search benchmark: every registered searcher and Optuna TPE on seeded workflow problems.
 
-    python benchmarks/bench_search.py [--seeds 20] [--budgets 20,30,50,100]
-                                      [--algorithms random,bayesian,tpe,...] [--quick]
+    python benchmarks/bench_search.py [--seeds 20] [--repeats 2] [--budgets 20,30,50,100]
+                                      [--algorithms random,bayesian,tpe,...] [--margin 0.02]
+                                      [--quick]
 
-For each problem (``search_problem.Problem(seed)``, ground truth by exhaustive enumeration) and
-each budget, every algorithm runs one study from the problem's current configuration: one
-evaluation = 5 noisy runs; the objective is the default ``per_success`` objective relative to a
-baseline measured from ``--history-runs`` recorded runs of the current configuration.
+For each problem (``search_problem.Problem(seed)``, ground truth by exhaustive enumeration),
+each budget and each repeat, every algorithm runs one study from the problem's current
+configuration. One evaluation = 5 noisy runs. The objective is the default ``per_success``
+objective (success guardrail ``--margin``, ``none`` to drop it) relative to a baseline measured
+from ``--history-runs`` recorded runs of the current configuration (not counted in any budget).
+Problems whose optimum improves the true objective by less than ``--min-room`` are skipped and
+listed: there the best possible change is smaller than what any affordable evaluation can see.
 
-* Our searchers go through ``run_search``: 70 % of the budget searches, 30 % re-evaluates a
-  shortlist of 3 (budget counts every evaluation).
+* Our searchers go through ``run_search``: at most ``--reserve`` (30 %) of the budget
+  re-evaluates a shortlist of ``--shortlist`` (3); the budget counts every evaluation.
 * ``tpe``: Optuna's ``TPESampler(seed=…)`` with v5 defaults, the current configuration enqueued
-  first, one categorical suggestion per dimension, the guardrail as a constraint; ships the best
-  observed feasible point (the whole budget searches). ``tpe+reeval``: the same sampler through
-  our driver, with the same shortlist re-evaluation.
+  first, one categorical suggestion per dimension, the guardrail slack as its constraint
+  (``trial.set_constraint``); the whole budget searches and the best observed feasible point
+  ships. ``tpe+reeval``: the same sampler through our driver, with the same re-evaluation.
 
-Reported, over problems: captured(B) = (J(default) − J(shipped)) / (J(default) − J(optimum)) at
-true expected values (mean; a shipped configuration that truly breaks the guardrail counts as
-min(captured, 0)); the same for the best configuration *visited* (search quality, "oracle");
-"reaches": the median evaluation index at which a configuration capturing ≥ 90 % was first
-visited (in the largest-budget study); the share of shipped picks that truly break the
-guardrail; wall time per study.
+Reported per algorithm, over problems × repeats: captured(B) = (J(default) − J(shipped)) /
+(J(default) − J(optimum)) at true expected values (mean; a shipped configuration that truly
+breaks the guardrail counts as min(captured, 0)); the same for the best configuration *visited*
+("oracle", search quality) and the best configuration among the shipping candidates; "reaches":
+the median evaluation index at which a configuration capturing ≥ 90 % (and truly feasible) was
+first visited, in the largest-budget study (">max" when it was not visited in most studies);
+the share of shipped picks that truly break the guardrail; the share of studies that shipped a
+change; wall time per study at the largest budget.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import multiprocessing
 import os
@@ -46,7 +53,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search_problem import Problem, Truth  # noqa: E402
+from search_problem import Problem  # noqa: E402
 
 from autotune_bot.search.base import Searcher  # noqa: E402
 from autotune_bot.search.neighbourhood import index_of  # noqa: E402
@@ -55,8 +62,6 @@ from autotune_bot.search.registry import SEARCHERS  # noqa: E402
 from autotune_bot.search.selection import SearchResult, run_search, run_searcher  # noqa: E402
 from autotune_bot.search.space import Point, Space  # noqa: E402
 
-SHORTLIST = 3  # defaults of the --shortlist and --reserve flags
-RESERVE = 0.3
 TPE_NAMES = ("tpe", "tpe+reeval")
 
 
@@ -97,14 +102,28 @@ class OptunaTPE(Searcher):
         return None
 
 
-@dataclass
+@dataclass(frozen=True)
+class Settings:
+    algorithms: tuple[str, ...]
+    budgets: tuple[int, ...]
+    repeats: int
+    history_runs: int
+    margin: float | None
+    min_room: float
+    shortlist: int
+    reserve: float
+    options: dict[str, dict[str, Any]]  # searcher options by algorithm
+
+
+@dataclass(frozen=True)
 class Study:
     problem: int
     algorithm: str
     budget: int
     captured: float
+    captured_j: float  # the same, scored on the objective only (guardrail ignored)
     oracle: float  # best configuration visited
-    shortlist: float  # best configuration among the shipping candidates
+    candidate: float  # best configuration among the shipping candidates
     reaches: float  # evaluation index of the first ≥ 90 % visit (inf: never)
     infeasible_ship: bool
     changed: bool
@@ -114,140 +133,213 @@ class Study:
 def baseline(problem: Problem, runs: int) -> Outcome:
     """The current configuration's recorded history (seeded, not counted in any budget)."""
     rng = np.random.default_rng([problem.seed, 99])
-    outs = [problem.evaluate(problem.space.values(problem.space.current), rng) for _ in range(runs // 5)]
-    return Outcome.pool(outs)
+    current = problem.space.values(problem.space.current)
+    return Outcome.pool(problem.evaluate(current, rng) for _ in range(max(1, runs // 5)))
 
 
 def one_study(
     problem: Problem,
+    objective: PerSuccessObjective,
     algorithm: str,
     budget: int,
-    objective: PerSuccessObjective,
-    shortlist: int = SHORTLIST,
-    reserve: float = RESERVE,
+    repeat: int,
+    settings: Settings,
 ) -> Study:
-    space, truth = problem.space, problem.truth
-    rng = np.random.default_rng([problem.seed, budget, 7])
+    space = problem.space
+    rng = np.random.default_rng([problem.seed, budget, repeat, 7])
     start = time.perf_counter()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # Optuna's experimental-feature warnings
         if algorithm in TPE_NAMES:
             searcher_rng, eval_rng = rng.spawn(2)
             result = run_searcher(
-                OptunaTPE(space, searcher_rng), problem.evaluate, budget, eval_rng, objective,
-                name=algorithm, shortlist=shortlist,
-                reserve=reserve if algorithm == "tpe+reeval" else 0.0,
+                OptunaTPE(space, searcher_rng),
+                problem.evaluate,
+                budget,
+                eval_rng,
+                objective,
+                name=algorithm,
+                shortlist=settings.shortlist,
+                reserve=settings.reserve if algorithm == "tpe+reeval" else 0.0,
             )
         else:
             result = run_search(
-                space, problem.evaluate, algorithm, budget, rng, objective,
-                shortlist=shortlist, reserve=reserve,
+                space,
+                problem.evaluate,
+                algorithm,
+                budget,
+                rng,
+                objective,
+                shortlist=settings.shortlist,
+                reserve=settings.reserve,
+                options=settings.options.get(algorithm),
             )
-    seconds = time.perf_counter() - start
-    return score(problem.seed, algorithm, budget, result, space, truth, seconds)
+    return score(problem, algorithm, budget, result, time.perf_counter() - start)
 
 
 def score(
-    seed: int, algorithm: str, budget: int, result: SearchResult, space: Space, truth: Truth,
-    seconds: float,
+    problem: Problem, algorithm: str, budget: int, result: SearchResult, seconds: float
 ) -> Study:
-    shipped = index_of(space, result.shipped)
+    space, truth = problem.space, problem.truth
     visits = sorted(result.first_visit.items(), key=lambda kv: kv[1])
     caps = [(truth.captured(index_of(space, p)), i) for p, i in visits]
-    reaches = min((i for c, i in caps if c >= 0.9), default=math.inf)
-    short = max(truth.captured(index_of(space, c.point)) for c in result.candidates)
+    shipped = index_of(space, result.shipped)
     return Study(
-        seed, algorithm, budget, truth.captured(shipped), max(c for c, _ in caps), short, reaches,
-        not bool(truth.feasible[shipped]), result.changed, seconds,
+        problem=problem.seed,
+        algorithm=algorithm,
+        budget=budget,
+        captured=truth.captured(shipped),
+        captured_j=truth.captured(shipped, guardrail=False),
+        oracle=max(c for c, _ in caps),
+        candidate=max(truth.captured(index_of(space, c.point)) for c in result.candidates),
+        reaches=min((i for c, i in caps if c >= 0.9), default=math.inf),
+        infeasible_ship=not bool(truth.feasible[shipped]),
+        changed=result.changed,
+        seconds=seconds,
     )
 
 
-def run_problem(
-    job: tuple[int, list[str], list[int], int, float | None, float, int, float],
-) -> list[Study] | None:
+def run_problem(job: tuple[int, Settings]) -> list[Study] | None:
     """Every study of one problem; None when the problem has too little room to improve."""
-    seed, algorithms, budgets, history, margin, min_room, shortlist, reserve = job
-    problem = Problem(seed, margin=margin)
+    seed, settings = job
+    problem = Problem(seed, margin=settings.margin)
     truth = problem.truth
-    if truth.objective[truth.best] > 1.0 - min_room:
+    if truth.objective[truth.best] > 1.0 - settings.min_room:
         return None
-    guard = None if margin is None else Guardrail(success_margin=margin)
-    objective = PerSuccessObjective(baseline(problem, history), guardrail=guard)
+    guard = None if settings.margin is None else Guardrail(success_margin=settings.margin)
+    objective = PerSuccessObjective(baseline(problem, settings.history_runs), guardrail=guard)
     return [
-        one_study(problem, a, b, objective, shortlist, reserve) for a in algorithms for b in budgets
+        one_study(problem, objective, a, b, r, settings)
+        for a in settings.algorithms
+        for b in settings.budgets
+        for r in range(settings.repeats)
     ]
 
 
-def fmt(x: float) -> str:
+def median_reach(studies: list[Study]) -> float:
+    return statistics.median(s.reaches for s in studies)
+
+
+def fmt_reach(x: float) -> str:
     return ">max" if math.isinf(x) else f"{x:.0f}"
 
 
-def report(studies: list[Study], algorithms: list[str], budgets: list[int]) -> str:
-    top = max(budgets)
+def report(studies: list[Study], settings: Settings) -> str:
+    budgets, top = settings.budgets, max(settings.budgets)
+    mid = 50 if 50 in budgets else budgets[len(budgets) // 2]
     head = (
         "| algorithm | "
         + " | ".join(f"captured@{b}" for b in budgets)
-        + f" | oracle@{budgets[len(budgets) // 2]} | oracle@{top}"
-        + f" | best candidate@{budgets[len(budgets) // 2]} | reaches ≥90 % (median)"
-        + " | infeasible ships | changed | s/study@" + str(top) + " |"
+        + f" | captured@{mid} ignoring the guardrail"
+        + (f" | oracle@{mid}" if mid != top else "")
+        + f" | oracle@{top} | best candidate@{mid} | reaches ≥90 % (median)"
+        + f" | infeasible ships | changed | s/study@{top} |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for a in algorithms:
-        mine = [s for s in studies if s.algorithm == a]
-        by = {b: [s for s in mine if s.budget == b] for b in budgets}
-        cap = [statistics.fmean(s.captured for s in by[b]) for b in budgets]
-        mid = budgets[len(budgets) // 2]
-        reach = statistics.median(s.reaches for s in by[top])
-        bad = sum(s.infeasible_ship for s in mine) / len(mine)
-        changed = sum(s.changed for s in mine) / len(mine)
+    for a in settings.algorithms:
+        by = {b: [s for s in studies if s.algorithm == a and s.budget == b] for b in budgets}
+        mine = [s for b in budgets for s in by[b]]
         lines.append(
             f"| {a} | "
-            + " | ".join(f"{c:.2f}" for c in cap)
-            + f" | {statistics.fmean(s.oracle for s in by[mid]):.2f}"
+            + " | ".join(f"{statistics.fmean(s.captured for s in by[b]):.2f}" for b in budgets)
+            + f" | {statistics.fmean(s.captured_j for s in by[mid]):.2f}"
+            + (f" | {statistics.fmean(s.oracle for s in by[mid]):.2f}" if mid != top else "")
             + f" | {statistics.fmean(s.oracle for s in by[top]):.2f}"
-            + f" | {statistics.fmean(s.shortlist for s in by[mid]):.2f}"
-            + f" | {fmt(reach)} | {bad:.0%} | {changed:.0%}"
+            + f" | {statistics.fmean(s.candidate for s in by[mid]):.2f}"
+            + f" | {fmt_reach(median_reach(by[top]))}"
+            + f" | {sum(s.infeasible_ship for s in mine) / len(mine):.0%}"
+            + f" | {sum(s.changed for s in mine) / len(mine):.0%}"
             + f" | {statistics.fmean(s.seconds for s in by[top]):.2f} |"
         )
     return "\n".join(lines)
 
 
+def targets(studies: list[Study], settings: Settings) -> str:
+    """The acceptance criteria, checked on our own searchers (TPE is the reference)."""
+    ours = [a for a in settings.algorithms if a in SEARCHERS]
+    if not ours:
+        return ""
+    top = max(settings.budgets)
+    out = []
+    reach = {
+        a: median_reach([s for s in studies if s.algorithm == a and s.budget == top]) for a in ours
+    }
+    best = min(reach, key=lambda a: reach[a])
+    who = f"{best} {fmt_reach(reach[best])}" if math.isfinite(reach[best]) else "none within"
+    out.append(
+        f"- best median 'reaches ≥ 90 %': {who} (target ≤ 24): "
+        + ("met" if reach[best] <= 24 else "NOT met")
+    )
+
+    def mean(a: str, b: int) -> float:
+        return statistics.fmean(s.captured for s in studies if s.algorithm == a and s.budget == b)
+
+    if 50 in settings.budgets:
+        at50 = {a: mean(a, 50) for a in ours}
+        best = max(at50, key=lambda a: at50[a])
+        out.append(
+            f"- best captured@50: {best} {at50[best]:.2f} (target ≥ 0.85): "
+            + ("met" if at50[best] >= 0.85 else "NOT met")
+        )
+    small = [b for b in settings.budgets if b <= 30]
+    if {"bayesian", "random"} <= set(ours) and small:
+        pairs = ", ".join(
+            f"@{b} {mean('bayesian', b):.2f} vs {mean('random', b):.2f}" for b in small
+        )
+        beats = all(mean("bayesian", b) > mean("random", b) for b in small)
+        out.append(f"- bayesian vs random captured {pairs}: " + ("met" if beats else "NOT met"))
+    return "\n".join(out)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, default=20, help="number of problems")
     parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=2, help="studies per problem and budget")
     parser.add_argument("--budgets", default="20,30,50,100")
     parser.add_argument("--algorithms", default=",".join([*SEARCHERS, *TPE_NAMES]))
+    parser.add_argument("--margin", default="0.02", help="success guardrail margin, or none")
     parser.add_argument("--history-runs", type=int, default=200)
     parser.add_argument(
-        "--min-room", type=float, default=0.25,
+        "--min-room",
+        type=float,
+        default=0.25,
         help="skip problems whose optimum improves the objective by less than this share",
     )
-    parser.add_argument("--margin", default="0.02", help="success guardrail margin, or none")
-    parser.add_argument("--shortlist", type=int, default=SHORTLIST)
-    parser.add_argument("--reserve", type=float, default=RESERVE)
+    parser.add_argument("--shortlist", type=int, default=3)
+    parser.add_argument("--reserve", type=float, default=0.3)
+    parser.add_argument(
+        "--options", default="{}", help='searcher options, e.g. {"bayesian": {"design": "lhs"}}'
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--quick", action="store_true", help="6 problems, budgets 20,50")
+    parser.add_argument("--quick", action="store_true", help="6 problems, budgets 20,50, 1 repeat")
     args = parser.parse_args()
     if args.quick:
-        args.seeds, args.budgets = min(args.seeds, 6), "20,50"
-    budgets = sorted(int(b) for b in args.budgets.split(","))
-    algorithms = [a for a in args.algorithms.split(",") if a]
+        args.seeds, args.budgets, args.repeats = min(args.seeds, 6), "20,50", 1
+    algorithms = tuple(a for a in args.algorithms.split(",") if a)
     unknown = [a for a in algorithms if a not in SEARCHERS and a not in TPE_NAMES]
     if unknown:
         parser.error(f"unknown algorithms: {', '.join(unknown)}")
-    margin = None if args.margin == "none" else float(args.margin)
+    settings = Settings(
+        algorithms=algorithms,
+        budgets=tuple(sorted(int(b) for b in args.budgets.split(","))),
+        repeats=args.repeats,
+        history_runs=args.history_runs,
+        margin=None if args.margin == "none" else float(args.margin),
+        min_room=args.min_room,
+        shortlist=args.shortlist,
+        reserve=args.reserve,
+        options=json.loads(args.options),
+    )
     candidates = range(args.first_seed, args.first_seed + 10 * args.seeds)
-    jobs = [
-        (s, algorithms, budgets, args.history_runs, margin, args.min_room, args.shortlist,
-         args.reserve)
-        for s in candidates
-    ]
     start = time.perf_counter()
     used: list[int] = []
     skipped: list[int] = []
     studies: list[Study] = []
-    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+    with multiprocessing.get_context("fork").Pool(max(1, args.workers)) as pool:
+        jobs = ((s, settings) for s in candidates)
         for seed, result in zip(candidates, pool.imap(run_problem, jobs), strict=False):
             if result is None:
                 skipped.append(seed)
@@ -258,13 +350,17 @@ def main() -> None:
                 pool.terminate()
                 break
     print(
-        f"{len(used)} problems (seeds {', '.join(map(str, used))}; skipped for less than "
-        f"{args.min_room:.0%} possible improvement: {', '.join(map(str, skipped)) or 'none'}), "
-        f"guardrail margin {args.margin}, budgets {budgets}, shortlist {args.shortlist}, "
-        f"reserve {args.reserve:.0%}, baseline from {args.history_runs} runs, {args.workers} "
-        f"workers, {time.perf_counter() - start:.0f} s total"
+        f"{len(used)} problems (seeds {', '.join(map(str, used))}; skipped, less than "
+        f"{settings.min_room:.0%} possible improvement: {', '.join(map(str, skipped)) or 'none'})"
+        f", {settings.repeats} studies per problem and budget, guardrail margin {args.margin}, "
+        f"baseline from {settings.history_runs} runs, shortlist {settings.shortlist}, reserve "
+        f"{settings.reserve:.0%}, {args.workers} worker processes, "
+        f"{time.perf_counter() - start:.0f} s in all"
     )
-    print(report(studies, algorithms, budgets))
+    print()
+    print(report(studies, settings))
+    print()
+    print(targets(studies, settings))
 
 
 if __name__ == "__main__":

@@ -224,11 +224,15 @@ class Truth:
     default: int  # index of the current configuration
     best: int  # index of the optimum (feasible, lowest objective)
 
-    def captured(self, index: int) -> float:
-        """Share of the possible improvement a configuration captures (truly infeasible: ≤ 0)."""
+    def captured(self, index: int, *, guardrail: bool = True) -> float:
+        """Share of the possible improvement a configuration captures.
+
+        A configuration that truly breaks the guardrail scores min(captured, 0) — shipping it
+        is no better than shipping nothing — unless ``guardrail`` is false.
+        """
         j0, jopt = self.objective[self.default], self.objective[self.best]
         raw = float((j0 - self.objective[index]) / (j0 - jopt)) if j0 > jopt else 0.0
-        return raw if self.feasible[index] else min(raw, 0.0)
+        return raw if self.feasible[index] or not guardrail else min(raw, 0.0)
 
 
 @dataclass
@@ -289,9 +293,7 @@ class Problem:
     def truth(self) -> Truth:
         draws = Draws.draw(np.random.default_rng([self.seed, 2]), self.truth_runs)
         points = list(self.space.all_points())
-        stats = np.array(
-            [[x.mean() for x in simulate(self.constants, p, draws)] for p in points]
-        )
+        stats = np.array([[x.mean() for x in simulate(self.constants, p, draws)] for p in points])
         dur, cost, succ = stats.T
         i0 = points.index(self.space.current)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -5,8 +5,10 @@ categorical dimension becomes one-hot columns scaled by 1/√2, so two different
 at distance 1 like the two ends of an ordinal dimension; single-choice dimensions are dropped.
 Kernel: Matérn-5/2 with one length-scale per dimension (ARD; the one-hot columns of a
 categorical dimension share theirs), a signal variance and a noise variance. The targets are
-standardised; hyper-parameters maximise the log marginal likelihood (analytic gradient,
-L-BFGS-B, several starts, within bounds).
+standardised; hyper-parameters maximise the log marginal likelihood plus weak log-normal
+priors (a MAP fit, see :func:`fit_gp`; analytic gradient, L-BFGS-B, several starts, within
+bounds). scipy is imported on first use, so importing the
+search registry stays cheap.
 """
 
 from __future__ import annotations
@@ -15,9 +17,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import cho_solve, cholesky, solve_triangular  # type: ignore[import-untyped]
-from scipy.optimize import minimize  # type: ignore[import-untyped]
-from scipy.special import ndtr  # type: ignore[import-untyped]
 
 from autotune_bot.search.space import Space
 
@@ -99,6 +98,8 @@ def _neg_log_posterior(
 
 def _neg_lml(theta: np.ndarray, dists: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Negative log marginal likelihood and its gradient in the log hyper-parameters."""
+    from scipy.linalg import cho_solve, cholesky  # type: ignore[import-untyped]
+
     g = dists.shape[0]
     inv_l2 = np.exp(-2.0 * theta[:g])
     signal, noise = math.exp(theta[g]), math.exp(theta[g + 1])
@@ -143,6 +144,8 @@ class GaussianProcess:
 
     def predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and standard deviation of the latent function at encoded ``x``."""
+        from scipy.linalg import solve_triangular
+
         g = self.encoder.n_groups
         inv_l2 = np.exp(-2.0 * self.theta[:g])
         signal = math.exp(self.theta[g])
@@ -170,6 +173,9 @@ def fit_gp(
     dozen noisy observations the plain likelihood often prefers tiny length-scales and no noise,
     a surrogate that interpolates the noise and knows nothing between the observations.
     """
+    from scipy.linalg import cho_solve, cholesky
+    from scipy.optimize import minimize  # type: ignore[import-untyped]
+
     y = np.asarray(y, dtype=float)
     y_mean = float(y.mean())
     y_std = float(y.std()) or 1.0
@@ -214,6 +220,8 @@ def fit_gp(
 
 def expected_improvement(mean: np.ndarray, std: np.ndarray, best: float) -> np.ndarray:
     """Expected improvement below ``best`` (minimisation)."""
+    from scipy.special import ndtr  # type: ignore[import-untyped]
+
     std = np.maximum(std, 1e-12)
     z = (best - mean) / std
     pdf = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)

@@ -1,17 +1,22 @@
 """The search driver: search with part of the budget, then re-evaluate a shortlist and ship.
 
 Evaluations are noisy, so the best *observed* point is usually a lucky draw (the winner's
-curse). :func:`run_search` therefore splits the budget: at most ``reserve`` of it (30 % by
-default) is kept back; the searcher spends the rest; then the searcher's shortlist of its most
-promising points gets fresh evaluations, and the driver ships the candidate with the best value
-of its pooled fresh evaluations among those whose guardrails hold *on the fresh evaluations*.
-The current point is always a candidate, scored on the objective's baseline outcome pooled
-with all of its evaluations (it is evaluated first whatever happens, so its observations carry
-no selection bias), so "no change" can be shipped. With no reserve the driver ships the best
-observed point (the naive rule).
+curse). :func:`run_search` therefore splits the budget (:func:`plan_budget`): at most
+``reserve`` of it (30 % by default) is kept back; the searcher spends the rest; then its
+:meth:`~autotune_bot.search.base.Searcher.shortlist` of ``shortlist`` points gets the kept-back
+evaluations, round-robin, and the driver ships the candidate with the best value of its pooled
+fresh evaluations among those whose guardrails hold *on the fresh evaluations*.
 
-The budget counts every evaluation, re-evaluations included. When the searcher runs out of
-new points (``ask`` returns None) its unused budget goes to re-evaluations.
+The current point is always a candidate, so "no change" can be shipped. It is scored on the
+objective's baseline outcome pooled with all of its evaluations (it is evaluated first
+whatever happens, so its observations carry no selection bias). A changed point must beat it
+by more than ``confidence`` standard errors of its fresh values (1 by default; 0 for the plain
+rule), which keeps a noisy tie from shipping a change that is truly worse.
+
+With no reserve (``reserve=0`` or ``shortlist=0``) the driver ships the best observed feasible
+point (the naive rule, for comparison). The budget counts every evaluation, re-evaluations
+included. When the searcher runs out of new points (``ask`` returns None) its unused budget
+goes to re-evaluations.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ class Candidate:
     value: float
     feasible: bool
     evaluations: int
+    stderr: float  # standard error of the value over the evaluations (inf: fewer than two)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ def run_search(
     shortlist: int = 3,
     reevaluations: int | None = None,
     reserve: float = 0.3,
+    confidence: float = 1.0,
     options: Mapping[str, Any] | None = None,
 ) -> SearchResult:
     """Search ``space`` with the registered searcher ``searcher_name`` (see module docstring)."""
@@ -128,6 +135,7 @@ def run_search(
         shortlist=shortlist,
         reevaluations=reevaluations,
         reserve=reserve,
+        confidence=confidence,
     )
 
 
@@ -142,6 +150,7 @@ def run_searcher(
     shortlist: int = 3,
     reevaluations: int | None = None,
     reserve: float = 0.3,
+    confidence: float = 1.0,
 ) -> SearchResult:
     """Drive an already-built searcher; ``rng`` feeds the evaluations only."""
     space = searcher.space
@@ -166,20 +175,21 @@ def run_searcher(
 
     left = budget - len(history)
     current = space.current
-    if shortlist > 0 and left > 0 and len(first_visit) > 1:
-        chosen = _reevaluate(searcher.shortlist(shortlist), left, run)
-    else:
-        chosen = _observed(history)
+    fresh = shortlist > 0 and left > 0 and len(first_visit) > 1
+    chosen = _reevaluate(searcher.shortlist(shortlist), left, run) if fresh else _observed(history)
     chosen[current] = [e for e in history if e.point == current]  # all: no selection bias
-    candidates = [
-        _score(objective, p, [e.outcome for e in evs], False)
-        for p, evs in chosen.items()
-        if p != current
-    ]
+    candidates = [_score(objective, p, evs, None) for p, evs in chosen.items() if p != current]
     # "no change" is judged on the baseline's runs plus every evaluation of the current point
-    current_runs = [objective.baseline, *(e.outcome for e in chosen[current])]
-    candidates.append(_score(objective, current, current_runs, True))
-    best = min((c for c in candidates if c.feasible), key=lambda c: c.value)
+    no_change = _score(objective, current, chosen[current], objective.baseline)
+    candidates.append(no_change)
+    z = confidence if fresh else 0.0  # the naive rule has one observation per point
+
+    def beats_no_change(c: Candidate) -> bool:
+        return c.feasible and c.value + (z * c.stderr if z > 0 else 0.0) < no_change.value
+
+    best = min(
+        (c for c in candidates if c is no_change or beats_no_change(c)), key=lambda c: c.value
+    )
     shipped_evs = chosen[best.point]
     pooled = {p: Outcome.pool(e.outcome for e in history if e.point == p) for p in first_visit}
     return SearchResult(
@@ -213,9 +223,16 @@ def _observed(history: list[Evaluation]) -> dict[Point, list[Evaluation]]:
     return out
 
 
-def _score(objective: Objective, point: Point, runs: list[Outcome], is_current: bool) -> Candidate:
+def _score(
+    objective: Objective, point: Point, evs: list[Evaluation], baseline: Outcome | None
+) -> Candidate:
+    """A candidate scored on its evaluations (pooled with ``baseline``: the current point)."""
+    runs = [e.outcome for e in evs] if baseline is None else [baseline, *(e.outcome for e in evs)]
     outcome = Outcome.pool(runs)
     value, feasible = objective(outcome)
+    values = np.array([e.value for e in evs], dtype=float)
+    stderr = math.inf
+    if len(values) >= 2 and np.isfinite(values).all():
+        stderr = float(values.std(ddof=1)) / math.sqrt(len(values))
     # the current point is always shippable: it stands for "no change"
-    evaluations = len(runs) - 1 if is_current else len(runs)
-    return Candidate(point, outcome, value, feasible or is_current, evaluations)
+    return Candidate(point, outcome, value, feasible or baseline is not None, len(evs), stderr)

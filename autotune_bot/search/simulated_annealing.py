@@ -34,7 +34,9 @@ class SimulatedAnnealing(Searcher):
     probability ``exp(-Δ / T)``. The temperature falls geometrically from
     ``initial_temperature`` to ``final_temperature`` over the expected budget, both expressed
     as multiples of the spread of the values observed so far, so the schedule does not depend
-    on the objective's units.
+    on the objective's units. Values are compared after
+    :func:`~autotune_bot.search.base.penalised_values`: an infeasible point counts as at least
+    as bad as the worst feasible one.
     """
 
     def __init__(

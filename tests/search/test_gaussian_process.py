@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad  # type: ignore[import-untyped]
 
-from autotune_bot.search.bayesian import normal_scores
 from autotune_bot.search.gaussian_process import (
     Encoder,
     _neg_lml,
@@ -17,6 +16,7 @@ from autotune_bot.search.gaussian_process import (
     group_sq_dists,
 )
 from autotune_bot.search.space import Dimension, Space
+from autotune_bot.search.surrogate import normal_scores
 
 from .spaces import mixed_space, separable
 

@@ -188,3 +188,23 @@ def test_first_visits_pareto_front_and_reproducibility() -> None:
 def test_unknown_searcher_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown searcher"):
         run_search(mixed_space(), noiseless, "annealing", 10, np.random.default_rng(0), OBJECTIVE)
+
+
+def test_a_change_must_beat_no_change_by_more_than_its_noise() -> None:
+    # "steady" is better than now on its fresh evaluations (85 vs 100), but they scatter widely
+    evaluate = Scripted(
+        {
+            "now": [outcome(100.0)],
+            "lucky": [outcome(300.0)],
+            "steady": [outcome(40.0), outcome(130.0), outcome(40.0)],
+        }
+    )
+    cautious = run_search(LINE, evaluate, "random", 9, np.random.default_rng(0), OBJECTIVE)
+    steady = next(c for c in cautious.candidates if c.point == (2,))
+    assert steady.value < 1.0 < steady.value + steady.stderr
+    assert not cautious.changed
+    evaluate.calls.clear()
+    plain = run_search(
+        LINE, evaluate, "random", 9, np.random.default_rng(0), OBJECTIVE, confidence=0.0
+    )
+    assert plain.shipped == (2,)
