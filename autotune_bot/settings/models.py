@@ -119,6 +119,16 @@ class Constraints(Section):
     max_cost_usd: NonNegativeFloat | None = Field(
         None, description="Highest acceptable cost per run (USD), or null for no limit."
     )
+    protected_roles: tuple[NonEmptyStr, ...] = Field(
+        (),
+        description="Roles of nodes and team members that no proposal may remove or disable.",
+    )
+    protected_nodes: tuple[NonEmptyStr, ...] = Field(
+        (), description="Ids of nodes (and team nodes) that no proposal may change or remove."
+    )
+    protected_files: tuple[RelativePath, ...] = Field(
+        (), description="Globs of workflow files that no proposal may change."
+    )
 
 
 class AnalysisThresholds(Section):

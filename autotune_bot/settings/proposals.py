@@ -7,7 +7,7 @@ validated by A/B runs, how it becomes a pull request and how merged changes are 
 from __future__ import annotations
 
 import shlex
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, Strict, StrictBool, model_validator
 
@@ -81,6 +81,26 @@ class ABTestSettings(Section):
         None, description="Most spent on test runs per invocation (USD); null for no limit."
     )
     concurrency: PositiveInt = Field(1, description="Runs executed at the same time.")
+    primary_metric: Literal["duration", "cost"] = Field(
+        "duration",
+        description="The metric a variant must improve by min_improvement to pass; the other "
+        "one and the success rate are non-inferiority guardrails.",
+    )
+    method: Literal["t", "rank"] = Field(
+        "t",
+        description="t: Welch's t-test on log values (paired t on per-input log ratios when "
+        "inputs are given); rank: Mann-Whitney U (Wilcoxon signed-rank when paired).",
+    )
+    guardrail_tolerance: Fraction = Field(
+        0.10,
+        description="How much worse (relative) the non-primary metric may get before its "
+        "guardrail fails (0.10 = 10 %).",
+    )
+    success_margin: Fraction = Field(
+        0.02,
+        description="Success-rate guardrail: the variant fails it when a test shows its "
+        "success rate more than this far below the control's.",
+    )
 
     @model_validator(mode="after")
     def _room_for_one_test(self) -> ABTestSettings:
