@@ -11,8 +11,9 @@ __all__ = ["Arm", "ResultSource", "RunResult"]
 Arm = Literal["control", "variant"]
 
 #: Where a run's figures came from: the JSON record in ``AUTOTUNE_RESULT``, the last line of
-#: stdout, or (no record) the wall time and exit status the bot measured itself.
-ResultSource = Literal["result_file", "stdout", "wall_time"]
+#: stdout, or (no record) the wall time and exit status the bot measured itself; "recorded":
+#: a record already in the repository's metrics (not a run the bot started).
+ResultSource = Literal["result_file", "stdout", "wall_time", "recorded"]
 
 
 @dataclass(frozen=True)
