@@ -24,6 +24,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 from autotune_bot.analysis.analyzer import AnalysisReport, WorkflowReport
@@ -218,17 +219,67 @@ class PerformanceAutotuner(_Loader):
                 return strategy
         return _PlainStrategy()
 
+    #: the repository whose `.autotune/history.jsonl` the history and rollback methods use
+    #: (set by :meth:`use_repository`); None: only plain-configuration applies made through
+    #: this object, kept in memory
+    repository: Path | None = None
+
+    def use_repository(self, root: str | PathLike[str]) -> None:
+        """Work on the repository at ``root``: :meth:`get_optimization_history` reads its
+        `.autotune/history.jsonl` and :meth:`rollback_optimization` patches its workflow files
+        (working tree only) and appends to that history."""
+        path = Path(root)
+        if not path.is_dir():
+            raise UsageError(f"no such repository directory: {path}", field="root")
+        self.repository = path
+
     def get_optimization_history(self, team_id: str) -> list[dict[str, Any]]:
-        """Optimisations applied through this object, newest first."""
-        return list(reversed(self._history.get(team_id, [])))
+        """The target's history, newest first.
+
+        With a repository (:meth:`use_repository`): every entry of the history file naming
+        ``team_id`` (a team id or a workflow name), apply and rollback entries alike, each with
+        ``index`` (its position among the target's still-applied changes, the
+        ``rollback_index`` that undoes it; None for rolled-back changes and rollbacks) and
+        ``rolled_back_by`` (the id of the rollback entry that undid it, or None). Without one:
+        the plain-configuration optimisations applied through this object.
+        """
+        if self.repository is None:
+            return list(reversed(self._history.get(team_id, [])))
+        from autotune_bot.history import read_history
+        from autotune_bot.rollback import target_history
+
+        lines = target_history(read_history(self.repository), team_id)
+        return [
+            {**line.entry, "index": line.index, "rolled_back_by": line.rolled_back_by}
+            for line in lines
+        ]
 
     async def rollback_optimization(self, team_id: str, rollback_index: int = 0) -> bool:
-        """Undo an applied optimisation (0 = the latest); False when there is none."""
-        entries = self._history.get(team_id, [])
-        if not 0 <= rollback_index < len(entries):
-            return False
-        entry = entries.pop(len(entries) - 1 - rollback_index)
-        entry["rolled_back"] = True
+        """Undo an applied optimisation (``rollback_index`` 0 = the latest still applied).
+
+        With a repository: the change is reverse-patched in the workflow files (working tree
+        only, written atomically) and a rollback entry is appended to the history; True when
+        done, and a :class:`~autotune_bot.rollback.RollbackError` saying why otherwise (no
+        such target, index out of range, lines changed again since), nothing written. Without
+        one: the in-memory history of plain-configuration applies; False when there is none.
+        """
+        if self.repository is None:
+            entries = self._history.get(team_id, [])
+            if not 0 <= rollback_index < len(entries):
+                return False
+            entry = entries.pop(len(entries) - 1 - rollback_index)
+            entry["rolled_back"] = True
+            return True
+        from autotune_bot.history import append_history, read_history, read_texts
+        from autotune_bot.rollback import history_paths, plan_rollback
+        from autotune_bot.workspace import write_patches
+
+        root = self.repository
+        entries = read_history(root)
+        texts = read_texts(root, history_paths(entries))
+        plan = plan_rollback(entries, team_id, texts, now=datetime.now(UTC), index=rollback_index)
+        write_patches(root, plan.files)
+        append_history(root, [plan.entry])
         return True
 
 
@@ -319,7 +370,7 @@ class WorkflowOptimizer(_Loader):
         _, target = self._workflow_plan(workflow_id)
         files = {f.path: f for f in self.analyzer.workflows}
         plan = TuningPlan((target,))
-        patches, failures = build_patches([suggestion], plan, files)
+        patches, failures = build_patches([suggestion], plan, files, self.settings.constraints)
         if failures:
             raise UsageError(str(failures[0]), field="suggestion")
         if not patches:

@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     from autotune_bot.cli_tune import add_parsers
 
     add_parsers(sub, common)
+    from autotune_bot.cli_rollback import add_parser as add_rollback_parser
+
+    add_rollback_parser(sub, common)
+    from autotune_bot.cli_benchmark import add_parser as add_benchmark_parser
+
+    add_benchmark_parser(sub, common)
     sub.add_parser(
         "validate",
         parents=[common],
@@ -166,6 +172,8 @@ def _schema(_: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from autotune_bot.cli_benchmark import benchmark_command
+    from autotune_bot.cli_rollback import rollback_command
     from autotune_bot.cli_tune import apply_command, suggest_command
 
     handlers = {
@@ -174,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "schema": _schema,
         "suggest": suggest_command,
         "apply": apply_command,
+        "rollback": rollback_command,
+        "benchmark": benchmark_command,
     }
     try:
         return handlers[args.command](args)

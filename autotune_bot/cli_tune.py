@@ -171,9 +171,10 @@ def suggest_command(args: argparse.Namespace) -> int:
 
 
 def apply_command(args: argparse.Namespace) -> int:
-    from autotune_bot.history import append_history, history_entry
+    from autotune_bot.history import append_history, apply_entry
     from autotune_bot.tuning.file_patches import build_patches, preview_patch
     from autotune_bot.tuning.interactive import choose_interactively
+    from autotune_bot.validation.plan_constraints import constraint_notes
     from autotune_bot.workspace import write_patches
 
     if not (args.interactive or args.auto):
@@ -186,6 +187,9 @@ def apply_command(args: argparse.Namespace) -> int:
         )
     inputs, plan = _plan(args)
     files = {f.path: f for f in inputs.workflows}
+    constraints = inputs.settings.constraints
+    for note in constraint_notes(plan):
+        print(f"Constraint: {note}")
     if args.auto:
         accepted = [t.best for t in plan.targets if t.best is not None]
         if not accepted:
@@ -200,9 +204,9 @@ def apply_command(args: argparse.Namespace) -> int:
             plan,
             ask=input,
             say=print,
-            preview=lambda s: preview_patch(s, plan, files),
+            preview=lambda s: preview_patch(s, plan, files, constraints),
         )
-    patches, failures = build_patches(accepted, plan, files)
+    patches, failures = build_patches(accepted, plan, files, constraints)
     for failure in failures:
         print(f"autotune: error: {failure}", file=sys.stderr)
     for patch in patches:
@@ -211,7 +215,7 @@ def apply_command(args: argparse.Namespace) -> int:
         written = write_patches(args.repo, patches)
         now = datetime.now(UTC)
         mode = "auto" if args.auto else "interactive"
-        entries = [history_entry(p.suggestions, p.diff, now=now, mode=mode) for p in patches]
+        entries = [apply_entry(p, plan, now=now, mode=mode) for p in patches]
         where = append_history(args.repo, entries)
         print(
             f"Applied to {len(written)} file(s): {', '.join(written)} (working tree only, "

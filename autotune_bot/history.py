@@ -1,28 +1,174 @@
-"""Edge: the optimisation history of a repository, `.autotune/history.jsonl`.
+"""The optimisation history of a repository, `.autotune/history.jsonl`.
 
-One JSON object per line, appended when `autotune apply` changes the working tree: when, which
-target, what was applied (type, description, exact changes), the estimate it rested on (never an
-A/B result unless one was measured: ``validation_status`` says which), and the unified diff that
-was applied, so the change can be reviewed or reverted (``git apply -R``). Building an entry is
-pure (:func:`history_entry`); only :func:`append_history` and :func:`read_history` touch files.
+The file lives in the repository itself, so it travels with the change it records: commit it
+together with the edited workflow files (and it is part of the same pull request). It is append
+only, one strict-JSON object per line, and every entry is self-contained (the format is
+documented in docs/history-and-rollback.md):
+
+* ``id``: the first 12 hex digits of the SHA-256 of the entry's canonical JSON without ``id``;
+* ``kind``: ``"apply"`` (written by ``autotune apply``) or ``"rollback"`` (``autotune
+  rollback``), with ``reverts``: the id of the entry a rollback undid (null for apply);
+* ``timestamp``, ``mode``, ``targets`` (team ids and workflow names), ``description``;
+* ``files``: ``[{"path", "diff"}]``, the unified diff applied to each file, and ``diff``, all of
+  them in one text (``git apply -R`` reverts it);
+* ``configs``: per target its scope, file and plain ``before``/``after`` configuration;
+* ``evidence`` (``{"label": "measured" | "recorded" | "simulated", "basis": [...]}``, null for a
+  rollback), ``validation_status`` and ``validation`` (the A/B result as JSON, or null);
+* for apply entries ``optimization`` (the suggestions), ``improvement_percentage`` and
+  ``improvement_basis``.
+
+Building entries is pure (:func:`build_entry`, :func:`history_entry`, :func:`apply_entry`,
+:func:`entry_id`); only
+:func:`append_history`, :func:`read_history` and :func:`read_texts` touch files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from autotune_bot.errors import InputError
-from autotune_bot.report.suggestions_json import suggestion_to_json
+from autotune_bot.patch.error import PatchError
+from autotune_bot.patch.hunks import parse_diff
+from autotune_bot.report.suggestions_json import plain, suggestion_to_json
+from autotune_bot.tuning.config import TeamConfig, WorkflowConfig
+from autotune_bot.tuning.merge import merge_candidates
+from autotune_bot.tuning.plain_config import plain_team_config, plain_workflow_config
+from autotune_bot.tuning.plan_types import TuningPlan
 from autotune_bot.tuning.suggestion import OptimizationSuggestion
 
-__all__ = ["HISTORY_FILE", "append_history", "history_entry", "read_history"]
+__all__ = [
+    "EVIDENCE_LABELS",
+    "HISTORY_FILE",
+    "KINDS",
+    "VALIDATION_STATUSES",
+    "append_history",
+    "apply_entry",
+    "build_entry",
+    "entry_id",
+    "history_entry",
+    "plain_config",
+    "read_history",
+    "read_texts",
+]
 
 HISTORY_FILE = Path(".autotune") / "history.jsonl"
+KINDS = ("apply", "rollback")
+EVIDENCE_LABELS = ("measured", "recorded", "simulated")
+VALIDATION_STATUSES = ("passed", "failed", "inconclusive", "skipped", "dry_run", "not_validated")
+
+
+class AppliedPatch(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def diff(self) -> str: ...
+    @property
+    def suggestions(self) -> tuple[OptimizationSuggestion, ...]: ...
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def entry_id(entry: Mapping[str, Any]) -> str:
+    """The short, stable hash identifying an entry: its content without ``id``."""
+    content = {k: v for k, v in entry.items() if k != "id"}
+    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()[:12]
+
+
+def plain_config(config: TeamConfig | WorkflowConfig) -> dict[str, Any]:
+    """The plain dict of a configuration, complete (hierarchy and tool lists included)."""
+    if isinstance(config, TeamConfig):
+        out = plain_team_config(config)
+        out["manager"] = config.manager
+        out["sub_teams"] = [list(group) for group in config.sub_teams]
+    else:
+        out = plain_workflow_config(config)
+        out["tools"] = {node: list(tools) for node, tools in config.tools}
+    result: dict[str, Any] = plain(out)
+    return result
+
+
+def build_entry(
+    *,
+    kind: str,
+    now: datetime,
+    mode: str,
+    targets: Sequence[str],
+    description: str,
+    files: Sequence[tuple[str, str]],
+    configs: Sequence[Mapping[str, Any]],
+    evidence: Mapping[str, Any] | None,
+    validation_status: str,
+    validation: Mapping[str, Any] | None = None,
+    reverts: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One history record (pure). ``targets``: team ids and workflow names; ``files``: (path,
+    unified diff) per changed file; ``configs``: ``{"scope", "target", "file", "before",
+    "after"}`` per target; ``extra``: further fields (an apply's ``optimization`` and
+    ``improvement_percentage``). Raises ValueError for an unknown kind, evidence label or
+    validation status, or a value that is not strict JSON."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown history entry kind {kind!r}")
+    if validation_status not in VALIDATION_STATUSES:
+        raise ValueError(f"unknown validation status {validation_status!r}")
+    if evidence is not None and evidence.get("label") not in EVIDENCE_LABELS:
+        raise ValueError(f"unknown evidence label {evidence.get('label')!r}")
+    if (kind == "rollback") != (reverts is not None):
+        raise ValueError("a rollback entry names the entry it reverts; an apply entry does not")
+    entry: dict[str, Any] = {
+        "kind": kind,
+        "timestamp": now.isoformat(),
+        "mode": mode,
+        "targets": sorted(set(targets)),
+        "description": description,
+        "files": [{"path": path, "diff": diff} for path, diff in files],
+        "diff": "".join(diff for _, diff in files),
+        "configs": [dict(c) for c in configs],
+        "evidence": dict(evidence) if evidence is not None else None,
+        "validation_status": validation_status,
+        "validation": dict(validation) if validation is not None else None,
+        "reverts": reverts,
+        **(extra or {}),
+    }
+    entry = json.loads(_canonical(entry))  # strict JSON (no NaN, no tuples): fails here, early
+    return {"id": entry_id(entry), **entry}
+
+
+def _target_configs(
+    suggestions: Sequence[OptimizationSuggestion], plan: TuningPlan
+) -> list[dict[str, Any]]:
+    keys = {(s.scope, s.target) for s in suggestions}
+    configs = []
+    for target in plan.targets:
+        if target.key not in keys or target.current is None:
+            continue
+        chosen = [s.candidate for s in suggestions if (s.scope, s.target) == target.key]
+        after = merge_candidates(target.current, [c for c in chosen if c is not None])  # type: ignore[type-var]
+        configs.append(
+            {
+                "scope": target.scope,
+                "target": target.target,
+                "file": target.file,
+                "before": plain_config(target.current),
+                "after": plain_config(after),
+            }
+        )
+    return configs
+
+
+_BASIS = {
+    "simulated": "estimated from recorded traces",
+    "recorded": "compared on recorded metrics",
+    "measured": "A/B test",
+}
 
 
 def history_entry(
@@ -31,54 +177,173 @@ def history_entry(
     *,
     now: datetime,
     mode: str,
+    path: str | None = None,
+    plan: TuningPlan | None = None,
+    evidence: str = "simulated",
+    validation: Mapping[str, Any] | None = None,
+    validation_status: str = "not_validated",
 ) -> dict[str, Any]:
-    """The history record of one file's change (``mode``: "auto", "interactive", ...)."""
+    """The apply entry of one file's change (``mode``: "auto", "interactive", ...): the
+    suggestions applied and the file's unified ``diff``; ``path`` defaults to the diff's; with
+    the tuning ``plan``, the before/after configuration of each target. ``evidence`` labels
+    what the estimates rest on; ``validation`` is the A/B result as JSON (None when none ran)."""
+    if path is None:
+        parsed = parse_diff(diff) if diff else []
+        path = parsed[0].new_path if parsed else ""
     # Estimated effects of several suggestions are not additive: one figure only for one.
     improvement: float | None = None
     if len(suggestions) == 1 and math.isfinite(suggestions[0].expected_improvement):
         improvement = suggestions[0].expected_improvement
-    validated = all(s.estimate is not None and s.estimate.validated for s in suggestions)
-    return {
-        "timestamp": now.isoformat(),
-        "targets": sorted({s.target for s in suggestions}),
-        "mode": mode,
-        "optimization": {
-            "description": "; ".join(s.description for s in suggestions),
-            "suggestions": [suggestion_to_json(s) for s in suggestions],
+    basis = sorted({s.estimate.basis for s in suggestions if s.estimate is not None})
+    description = "; ".join(s.description for s in suggestions)
+    return build_entry(
+        kind="apply",
+        now=now,
+        mode=mode,
+        targets=[s.target for s in suggestions],
+        description=description,
+        files=[(path, diff)],
+        configs=_target_configs(suggestions, plan) if plan is not None else [],
+        evidence={"label": evidence, "basis": basis},
+        validation_status=validation_status,
+        validation=validation,
+        extra={
+            "optimization": {
+                "description": description,
+                "suggestions": [suggestion_to_json(s) for s in suggestions],
+            },
+            "improvement_percentage": plain(improvement),
+            "improvement_basis": _BASIS.get(evidence),
         },
-        "improvement_percentage": improvement,
-        "improvement_basis": "estimated from recorded traces" if not validated else "A/B test",
-        "validation_status": "passed" if validated else "not_validated",
-        "diff": diff,
-    }
+    )
 
 
-def append_history(root: Path, entries: Sequence[dict[str, Any]]) -> Path:
+def apply_entry(
+    patch: AppliedPatch,
+    plan: TuningPlan,
+    *,
+    now: datetime,
+    mode: str,
+    evidence: str = "simulated",
+    validation: Mapping[str, Any] | None = None,
+    validation_status: str = "not_validated",
+) -> dict[str, Any]:
+    """:func:`history_entry` of a patch built by :mod:`autotune_bot.tuning.file_patches`."""
+    return history_entry(
+        patch.suggestions,
+        patch.diff,
+        now=now,
+        mode=mode,
+        path=patch.path,
+        plan=plan,
+        evidence=evidence,
+        validation=validation,
+        validation_status=validation_status,
+    )
+
+
+def append_history(root: Path, entries: Sequence[Mapping[str, Any]]) -> Path:
+    """Append entries (one line each) to the repository's history file; returns its path."""
     path = root / HISTORY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as out:
-        for entry in entries:
-            out.write(json.dumps(entry, sort_keys=True, allow_nan=False) + "\n")
+    lines = "".join(json.dumps(e, sort_keys=True, allow_nan=False) + "\n" for e in entries)
+    with path.open("a+b") as out:
+        out.seek(0, 2)
+        if out.tell():
+            out.seek(-1, 2)
+            if out.read(1) != b"\n":
+                lines = "\n" + lines  # a hand-edited last line without its newline
+        out.write(lines.encode("utf-8"))
     return path
 
 
+def _error(message: str, number: int, field: str | None = None) -> InputError:
+    return InputError(message, path=HISTORY_FILE.as_posix(), line=number, field=field)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not strict JSON")
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _checked(entry: dict[str, Any], number: int) -> dict[str, Any]:
+    """The entry, checked; entries written before ids and kinds existed get them here."""
+    if "id" not in entry:
+        entry = {"id": entry_id(entry), **entry}
+    entry.setdefault("kind", "apply")
+    entry.setdefault("reverts", None)
+    entry.setdefault("configs", [])
+    if "description" not in entry:
+        optimization = entry.get("optimization")
+        found = optimization.get("description") if isinstance(optimization, dict) else None
+        entry["description"] = found if isinstance(found, str) else ""
+    if "files" not in entry and isinstance(entry.get("diff"), str):
+        try:
+            parsed = parse_diff(entry["diff"], HISTORY_FILE.as_posix())
+        except PatchError as err:
+            raise _error(f"unreadable diff: {err}", number, "diff") from err
+        entry["files"] = [{"path": f.new_path, "diff": entry["diff"]} for f in parsed[:1]]
+    checks: list[tuple[str, bool]] = [
+        ("id", isinstance(entry["id"], str) and bool(entry["id"])),
+        ("kind", entry["kind"] in KINDS),
+        ("targets", _strings(entry.get("targets"))),
+        ("timestamp", isinstance(entry.get("timestamp"), str)),
+        (
+            "files",
+            isinstance(entry.get("files"), list)
+            and all(
+                isinstance(f, dict)
+                and isinstance(f.get("path"), str)
+                and isinstance(f.get("diff"), str)
+                for f in entry["files"]
+            ),
+        ),
+        ("reverts", (entry["kind"] == "rollback") == isinstance(entry["reverts"], str)),
+    ]
+    for field, ok in checks:
+        if not ok:
+            raise _error(f"bad or missing value ({entry.get(field)!r})", number, field)
+    return entry
+
+
 def read_history(root: Path, target: str | None = None) -> list[dict[str, Any]]:
-    """Entries, newest first (optionally only one target's)."""
+    """Entries, newest first (optionally only those naming ``target``). A line that is not a
+    well-formed entry is an :class:`InputError` naming the file and the line."""
     path = root / HISTORY_FILE
     if not path.is_file():
         return []
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8: {err.reason}", path=HISTORY_FILE.as_posix()) from err
     entries: list[dict[str, Any]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(
-                f"not a JSON object: {err.msg}", path=str(HISTORY_FILE), line=number
-            ) from err
+            entry = json.loads(line, parse_constant=_no_constant)
+        except (json.JSONDecodeError, ValueError) as err:
+            reason = err.msg if isinstance(err, json.JSONDecodeError) else str(err)
+            raise _error(f"not a JSON object: {reason}", number) from err
         if not isinstance(entry, dict):
-            raise InputError("not a JSON object", path=str(HISTORY_FILE), line=number)
-        if target is None or target in entry.get("targets", ()):
+            raise _error("not a JSON object", number)
+        entry = _checked(entry, number)
+        if target is None or target in entry["targets"]:
             entries.append(entry)
     return entries[::-1]
+
+
+def read_texts(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
+    """The exact text of each file the history names (line endings and byte-order mark
+    kept), None for a file that is missing or not UTF-8; paths are relative to ``root``."""
+    texts: dict[str, str | None] = {}
+    for name in paths:
+        target = Path(name) if Path(name).is_absolute() else root / name
+        try:
+            texts[name] = target.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            texts[name] = None
+    return texts

@@ -3,8 +3,10 @@
 Suggestions of one target are merged into one configuration (:mod:`.merge`), so two
 suggestions touching the same node never produce conflicting edits; the changes of every
 target in a file are applied in one batch by the minimal patcher; the result is read back with
-the workflow loader and must say exactly what the merged configurations say. A file whose patch
-fails any of this is left alone and reported, the others still get theirs. Pure.
+the workflow loader and must say exactly what the merged configurations say; the changed file
+must keep a valid graph and the user's ``constraints:`` (see
+:mod:`autotune_bot.validation.constraints`). A file whose patch fails any of this is left alone
+and reported, the others still get theirs. Pure.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from autotune_bot.errors import AutotuneError
 from autotune_bot.patch.apply import apply_edits
 from autotune_bot.patch.diff import unified_diff
+from autotune_bot.settings.models import Constraints
 from autotune_bot.tuning.config import TeamConfig, WorkflowConfig
 from autotune_bot.tuning.merge import merge_candidates
 from autotune_bot.tuning.plan_types import TargetPlan, TuningPlan
@@ -22,6 +25,7 @@ from autotune_bot.tuning.readback import check_team_readback, check_workflow_rea
 from autotune_bot.tuning.suggestion import Change, OptimizationSuggestion
 from autotune_bot.tuning.team_edits import team_changes
 from autotune_bot.tuning.workflow_edits import workflow_changes
+from autotune_bot.validation.constraints import check_estimate, check_patched_text
 from autotune_bot.workflow.model import WorkflowFile
 
 __all__ = ["FilePatch", "PatchFailure", "build_patches", "preview_patch"]
@@ -112,14 +116,28 @@ def build_patches(
     accepted: Sequence[OptimizationSuggestion],
     plan: TuningPlan,
     files: Mapping[str, WorkflowFile],
+    constraints: Constraints | None = None,
 ) -> tuple[list[FilePatch], list[PatchFailure]]:
+    """One patch per file. Each patched file must keep its graph valid and, with
+    ``constraints``, the user's rules (:mod:`autotune_bot.validation.constraints`); a file
+    that breaks a rule is not changed and its failure names the rule."""
     patches: list[FilePatch] = []
     failures: list[PatchFailure] = []
     for path, merged in _merge(accepted, plan).items():
         try:
             patch = _patch_file(path, files[path], merged)
+            broken = check_patched_text(files[path], patch.new_text, constraints)
         except (AutotuneError, ValueError) as err:
             failures.append(PatchFailure(path, str(err)))
+            continue
+        if constraints is not None:
+            broken += [
+                v
+                for s in patch.suggestions
+                for v in check_estimate(s.estimate, constraints, path).violations
+            ]
+        if broken:
+            failures.append(PatchFailure(path, "; ".join(map(str, broken))))
             continue
         if patch.new_text != patch.old_text:
             patches.append(patch)
@@ -127,8 +145,11 @@ def build_patches(
 
 
 def preview_patch(
-    suggestion: OptimizationSuggestion, plan: TuningPlan, files: Mapping[str, WorkflowFile]
+    suggestion: OptimizationSuggestion,
+    plan: TuningPlan,
+    files: Mapping[str, WorkflowFile],
+    constraints: Constraints | None = None,
 ) -> str:
     """The diff the suggestion alone would make (or why it cannot be applied)."""
-    patches, failures = build_patches([suggestion], plan, files)
+    patches, failures = build_patches([suggestion], plan, files, constraints)
     return "".join(p.diff for p in patches) + "".join(f"{f}\n" for f in failures)

@@ -2,7 +2,8 @@
 
 A team can be tuned when its team node is found in a parsed workflow file (directly by id, or
 through ``teams:`` in ``.autotune.yml``) and it has analysed executions; a workflow when its
-definition is parsed and it has recorded runs. Pure: values in, values out.
+definition is parsed and it has recorded runs; neither is tuned in a file ``constraints:``
+protects, nor a team whose node it protects. Pure: values in, values out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 
 from autotune_bot.analysis.analyzer import AnalysisReport, TeamReport, WorkflowReport, team_nodes
 from autotune_bot.settings import Settings
+from autotune_bot.settings.models import Constraints
+from autotune_bot.validation.plan_constraints import protected_target
 from autotune_bot.workflow.model import Node, WorkflowDef, WorkflowFile
 
 __all__ = ["TeamSite", "WorkflowSite", "team_sites", "workflow_sites"]
@@ -54,14 +57,21 @@ def team_sites(
             )
             continue
         wf, node = found
+        protected = protected_target(wf.path, node.id, settings.constraints)
+        if protected is not None:
+            notes.append(f"team {team.team_id}: {protected}")
+            continue
         sites.append(TeamSite(team, _file_of(workflows, wf), wf, node))
     return sites, notes
 
 
 def workflow_sites(
-    report: AnalysisReport, workflows: Sequence[WorkflowFile]
+    report: AnalysisReport,
+    workflows: Sequence[WorkflowFile],
+    constraints: Constraints | None = None,
 ) -> tuple[list[WorkflowSite], list[str]]:
-    """Tunable workflows, and one note per analysed workflow that cannot be tuned."""
+    """Tunable workflows, and one note per analysed workflow that cannot be tuned (or, with
+    ``constraints``, that is in a protected file)."""
     sites: list[WorkflowSite] = []
     notes: list[str] = []
     for wr in report.workflows:
@@ -78,5 +88,9 @@ def workflow_sites(
             notes.append(f"workflow {wr.name}: no recorded runs; nothing to estimate from")
             continue
         wf_file, wf = match[0]
+        protected = protected_target(wf.path, None, constraints) if constraints else None
+        if protected is not None:
+            notes.append(f"workflow {wr.name}: {protected}")
+            continue
         sites.append(WorkflowSite(wr, wf_file, wf))
     return sites, notes

@@ -44,6 +44,11 @@ from autotune_bot.tuning.realize import UNMEASURED_QUALITY, Draft, realize
 from autotune_bot.tuning.scoring import scorer_for
 from autotune_bot.tuning.suggestion import OptimizationSuggestion, OptimizationType
 from autotune_bot.tuning.targets import TeamSite, WorkflowSite, team_sites, workflow_sites
+from autotune_bot.validation.plan_constraints import (
+    allowed_dimensions,
+    screen_suggestions,
+    within_constraints,
+)
 from autotune_bot.workflow.model import WorkflowFile
 
 __all__ = ["TunerOptions", "default_strategies", "plan_tuning", "rank"]
@@ -134,7 +139,7 @@ def _collect(
                 if isinstance(declared, int | float)
                 else max((p.risk_level for p in proposals), default=0.5)
             )
-            for dim in strategy.dimensions(target):
+            for dim in allowed_dimensions(strategy.dimensions(target), target):
                 work.dimensions.append(dim)
                 work.risks[dim.name] = max(work.risks.get(dim.name, 0.0), risk)
                 if unmeasured:
@@ -156,11 +161,13 @@ def _plan_target(
     options: TunerOptions,
     rng: np.random.Generator,
 ) -> TargetPlan:
-    notes: list[str] = []
-    suggestions: list[OptimizationSuggestion] = list(work.custom)
+    suggestions, notes = screen_suggestions(work.custom, site.file, settings.constraints)
     seen: dict[Any, int] = {}
     for draft in work.drafts:
-        made = realize(draft, site, binding, settings, rng)
+        made, unchecked = within_constraints(
+            realize(draft, site, binding, settings, rng), site.file, settings.constraints
+        )
+        notes += unchecked
         if isinstance(made, str):
             notes.append(made)
             continue
@@ -202,7 +209,12 @@ def _plan_target(
                             found.summary.basis,
                         ),
                     )
-                    made = realize(draft, site, binding, settings, rng)
+                    made, unchecked = within_constraints(
+                        realize(draft, site, binding, settings, rng),
+                        site.file,
+                        settings.constraints,
+                    )
+                    notes += unchecked
                     if isinstance(made, str):
                         notes.append(f"search result dropped: {made}")
                     else:
@@ -247,7 +259,7 @@ def plan_tuning(
     )
     seed = options.seed if options.seed is not None else settings.search.seed
     teams, notes = team_sites(report, workflows, settings)
-    flows, flow_notes = workflow_sites(report, workflows)
+    flows, flow_notes = workflow_sites(report, workflows, settings.constraints)
     notes += flow_notes
     targets: list[TargetPlan] = []
     for team in teams:

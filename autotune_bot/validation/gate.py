@@ -1,0 +1,80 @@
+"""`apply --ab-test`: validate each file's patch by real A/B runs; only what passes goes in.
+
+For every patched file the current text is the control and the patched text the variant; both
+are written to a temporary folder under the file's own name and handed to the runner. The run
+and cost budgets of ``ab_test`` hold for the whole invocation: when what is left cannot pay for
+a full test of the next file, that file is not tested and not applied (said so, never guessed).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from autotune_bot.settings.proposals import ABTestSettings
+from autotune_bot.tuning.file_patches import FilePatch
+from autotune_bot.validation.decision import decide
+from autotune_bot.validation.result import ABTestResult
+from autotune_bot.validation.runner import RunProgress, run_ab
+
+__all__ = ["GateDecision", "validate_patches"]
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    patch: FilePatch
+    result: ABTestResult | None  # None: not tested (budget exhausted)
+    reason: str
+
+    @property
+    def apply(self) -> bool:
+        return self.result is not None and self.result.status == "passed"
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir()
+    path = folder / name
+    path.write_bytes(text.encode("utf-8"))  # byte for byte: CRLF and final newline kept
+    return path
+
+
+def validate_patches(
+    patches: Sequence[FilePatch],
+    ab: ABTestSettings,
+    *,
+    cwd: Path,
+    environ: Mapping[str, str],
+    progress: Callable[[RunProgress], None] | None = None,
+) -> list[GateDecision]:
+    runs_left = ab.max_total_runs
+    cost_left = ab.max_cost_usd
+    decisions: list[GateDecision] = []
+    for patch in patches:
+        if runs_left < 2 * ab.runs_per_arm or (cost_left is not None and cost_left <= 0):
+            decisions.append(
+                GateDecision(
+                    patch,
+                    None,
+                    "not tested: the A/B run or cost budget of this invocation is spent "
+                    f"({ab.max_total_runs} runs, max_cost_usd {ab.max_cost_usd})",
+                )
+            )
+            continue
+        budget = ab.model_copy(update={"max_total_runs": runs_left, "max_cost_usd": cost_left})
+        name = Path(patch.path).name
+        with tempfile.TemporaryDirectory(prefix="autotune-ab-") as tmp:
+            before = _write(Path(tmp) / "control", name, patch.old_text)
+            after = _write(Path(tmp) / "variant", name, patch.new_text)
+            batch = run_ab(before, after, budget, cwd=cwd, environ=environ, progress=progress)
+        runs_left -= batch.runs_done
+        if cost_left is not None:
+            spent = sum(r.cost_usd or 0.0 for r in (*batch.control, *batch.variant))
+            cost_left -= spent
+        result = decide(batch.control, batch.variant, ab, paired=batch.paired)
+        if batch.stopped_reason:
+            result = replace(result, reasons=(*result.reasons, batch.stopped_reason))
+        verdict = "applied" if result.status == "passed" else "not applied"
+        decisions.append(GateDecision(patch, result, f"A/B {result.status}: {verdict}"))
+    return decisions

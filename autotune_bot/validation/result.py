@@ -1,0 +1,144 @@
+"""The outcome of validating a proposal by A/B runs: pure, immutable values.
+
+Ratios are variant / control (lower is better); p-values are one-sided. Every figure that could
+not be computed is None, never invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from autotune_bot.validation.intervals import IntervalKind
+from autotune_bot.validation.statistics import Method
+
+__all__ = [
+    "ABTestResult",
+    "Evidence",
+    "MetricComparison",
+    "MetricName",
+    "MetricRole",
+    "SuccessComparison",
+    "SuccessTest",
+    "ValidationStatus",
+]
+
+#: ``passed``: the margin test on the primary metric passes and every guardrail holds;
+#: ``failed``: the variant is shown worse on the primary metric, or a guardrail fails;
+#: ``inconclusive``: neither; ``skipped``: A/B testing disabled; ``dry_run``: simulated only.
+ValidationStatus = Literal["passed", "failed", "inconclusive", "skipped", "dry_run"]
+#: Where the runs came from: benchmark command runs, metrics recorded in the repository for
+#: both configurations, or the performance model (a dry-run estimate, never a pass).
+Evidence = Literal["measured", "recorded", "simulated"]
+MetricName = Literal["duration", "cost"]
+MetricRole = Literal["primary", "guardrail"]
+SuccessTest = Literal["boschloo", "chan-farrington-manning"]
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    """Duration or cost of the two arms.
+
+    ``threshold`` is the ratio the decisive test compares with: the margin (primary: H1 ratio <
+    margin) or 1 + tolerance (guardrail: H1 ratio > 1 + tolerance means it fails).
+    """
+
+    metric: MetricName
+    role: MetricRole
+    measured: bool  # every run of both arms reported a value
+    n_control: int  # runs with a value
+    n_variant: int
+    median_control: float | None
+    median_variant: float | None
+    ratio: float | None  # estimate of variant / control (kind: see interval_kind)
+    interval: tuple[float, float] | None  # None: not computed, or too few runs for it
+    interval_kind: IntervalKind
+    confidence: float  # of the two-sided interval: 1 − 2α
+    threshold: float
+    p_improvement: float | None  # primary: H1 ratio < margin
+    p_worse: float | None  # primary: H1 ratio > 1; guardrail: H1 ratio > 1 + tolerance
+    p_guardrail_adjusted: float | None  # guardrail: Holm-adjusted p_worse
+    floored: int = 0  # values ≤ 0 replaced before taking logs
+    note: str | None = None  # why it was not measured or not tested
+
+
+@dataclass(frozen=True)
+class SuccessComparison:
+    """Success counts of the two arms and the success-rate guardrail."""
+
+    successes_control: int
+    n_control: int
+    successes_variant: int
+    n_variant: int
+    margin: float  # the variant fails when shown more than this below the control
+    test: SuccessTest
+    p_worse: float | None  # H1: p_variant < p_control − margin
+    p_worse_adjusted: float | None  # Holm-adjusted across the guardrails
+
+    @property
+    def rate_control(self) -> float | None:
+        return self.successes_control / self.n_control if self.n_control else None
+
+    @property
+    def rate_variant(self) -> float | None:
+        return self.successes_variant / self.n_variant if self.n_variant else None
+
+    @property
+    def difference(self) -> float | None:
+        """Variant rate minus control rate (negative: the variant fails more often)."""
+        if self.rate_control is None or self.rate_variant is None:
+            return None
+        return self.rate_variant - self.rate_control
+
+
+@dataclass(frozen=True)
+class ABTestResult:
+    """A validation verdict with every number behind it."""
+
+    status: ValidationStatus
+    primary_metric: MetricName
+    metrics: tuple[MetricComparison, ...]  # duration and cost; empty when nothing was run
+    success: SuccessComparison
+    paired: bool  # whether the analysis paired runs by trial
+    method: Method
+    alpha: float
+    margin_ratio: float  # the primary ratio a pass must be shown below
+    guardrail_ratio: float  # 1 + guardrail tolerance
+    required_runs_per_arm: int | None
+    reasons: tuple[str, ...]
+    evidence: Evidence = "measured"
+
+    def metric(self, name: MetricName) -> MetricComparison | None:
+        """The comparison of one metric, if it was made."""
+        return next((m for m in self.metrics if m.metric == name), None)
+
+    @classmethod
+    def not_run(
+        cls,
+        status: ValidationStatus,
+        *,
+        primary_metric: MetricName,
+        method: Method,
+        alpha: float,
+        margin_ratio: float,
+        guardrail_ratio: float,
+        success_margin: float,
+        reasons: tuple[str, ...],
+        evidence: Evidence = "measured",
+    ) -> ABTestResult:
+        """A result without runs (e.g. ``skipped``: A/B testing disabled)."""
+        test: SuccessTest = "boschloo" if success_margin == 0 else "chan-farrington-manning"
+        return cls(
+            status=status,
+            primary_metric=primary_metric,
+            metrics=(),
+            success=SuccessComparison(0, 0, 0, 0, success_margin, test, None, None),
+            paired=False,
+            method=method,
+            alpha=alpha,
+            margin_ratio=margin_ratio,
+            guardrail_ratio=guardrail_ratio,
+            required_runs_per_arm=None,
+            reasons=reasons,
+            evidence=evidence,
+        )

@@ -1,0 +1,355 @@
+"""Running the benchmark command for both arms of an A/B test: the edge that starts the
+processes, reads what they report and keeps time.
+
+Each arm's workflow YAML is copied into a temporary directory (file name kept; one copy per
+arm, removed afterwards). The runs are made in the order of
+:func:`~autotune_bot.validation.schedule.plan_runs`, at most ``ab_test.concurrency`` at a time,
+each in a new session with stdin closed and stdout and stderr written to files. A run over
+``ab_test.run_timeout_seconds`` has its whole process group killed and counts as a failed run
+lasting the time limit. Once the costs reported so far reach ``ab_test.max_cost_usd`` no new
+pair is started (the pairs already started finish; a budget of 0 allows no run) and the batch
+says why it stopped. What a run reported is read from its ``AUTOTUNE_RESULT`` file, else from
+the last non-empty line of its stdout, else the wall time and exit status stand
+(:mod:`autotune_bot.validation.run_record`). POSIX only (process groups).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from autotune_bot.errors import InputError, UsageError
+from autotune_bot.settings.proposals import ABTestSettings
+from autotune_bot.validation.command import FIELD, fill_command, run_environment
+from autotune_bot.validation.run_record import RecordError, RecordFigures, parse_record, run_result
+from autotune_bot.validation.runs import ResultSource, RunResult
+from autotune_bot.validation.schedule import PlannedRun, plan_runs
+
+__all__ = ["RunBatch", "RunProgress", "format_progress", "progress_at", "run_ab"]
+
+_TAIL_BYTES = 64 * 1024 * 1024  # most of a run's stdout read to find its last line
+_NOTE_CHARS = 200  # most of a stderr line quoted in a note
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far the runs are; ``eta_seconds`` is None until one run has finished."""
+
+    runs_done: int
+    runs_total: int
+    elapsed: float
+    eta_seconds: float | None
+
+
+@dataclass(frozen=True)
+class RunBatch:
+    """The runs made for one A/B test, each arm's in trial order."""
+
+    control: tuple[RunResult, ...]
+    variant: tuple[RunResult, ...]
+    paired: bool  # pairs share a task input
+    runs_planned: int
+    runs_done: int
+    stopped_reason: str | None  # why fewer runs were made than planned
+    elapsed_seconds: float
+
+
+def progress_at(runs_done: int, runs_total: int, elapsed: float) -> RunProgress:
+    """Progress with the time left estimated from the mean time per run so far (which,
+    with concurrent runs, is the elapsed time per finished run)."""
+    eta = elapsed / runs_done * (runs_total - runs_done) if runs_done else None
+    return RunProgress(runs_done, runs_total, elapsed, eta)
+
+
+def _clock_text(seconds: float) -> str:
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_progress(progress: RunProgress) -> str:
+    """One line, e.g. ``A/B runs 6/40, 0:12 elapsed, ~1:08 left``."""
+    text = f"A/B runs {progress.runs_done}/{progress.runs_total}, "
+    text += f"{_clock_text(progress.elapsed)} elapsed"
+    if progress.eta_seconds is not None:
+        text += f", ~{_clock_text(progress.eta_seconds)} left"
+    return text
+
+
+@dataclass(frozen=True)
+class _Job:
+    run: PlannedRun
+    argv: tuple[str, ...]
+    env: dict[str, str]
+    result: Path
+    stdout: Path
+    stderr: Path
+
+
+class _StartError(Exception):
+    def __init__(self, program: str, err: OSError) -> None:
+        self.program = program
+        self.reason = err.strerror or str(err)
+        super().__init__(self.reason)
+
+
+class _Live:
+    """The processes running now, so that an interrupted batch leaves none behind."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self._closed = False
+
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.add(proc)
+            closed = self._closed
+        if closed:
+            _kill_group(proc)
+
+    def remove(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def kill_all(self) -> None:
+        with self._lock:
+            self._closed = True
+            procs = list(self._procs)
+        for proc in procs:
+            _kill_group(proc)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def run_ab(
+    control: Path,
+    variant: Path,
+    settings: ABTestSettings,
+    *,
+    cwd: Path,
+    environ: Mapping[str, str],
+    progress: Callable[[RunProgress], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> RunBatch:
+    """Run the benchmark command ``settings.runs_per_arm`` times per arm (within the
+    budgets) in ``cwd``, with ``environ`` as the parent environment; ``progress`` is called
+    in the calling thread before the first run and after each run.
+
+    Raises InputError (field ``ab_test.command``) when the command is wrong or cannot be
+    started at all, UsageError when a workflow file cannot be read.
+    """
+    schedule = plan_runs(settings.runs_per_arm, settings.inputs, settings.max_total_runs)
+    start = clock()
+    with tempfile.TemporaryDirectory(prefix="autotune-ab-") as tmp:
+        root = Path(tmp)
+        copies = {
+            "control": _copy(control, root / "control"),
+            "variant": _copy(variant, root / "variant"),
+        }
+        (root / "runs").mkdir()
+        jobs = [
+            _job(k, run, settings, str(copies[run.arm]), root / "runs", environ)
+            for k, run in enumerate(schedule.runs)
+        ]
+        results, stopped = _execute(jobs, settings, cwd, start, clock, progress)
+    by_arm = {
+        arm: tuple(sorted((r for r in results if r.arm == arm), key=lambda r: r.trial))
+        for arm in ("control", "variant")
+    }
+    return RunBatch(
+        control=by_arm["control"],
+        variant=by_arm["variant"],
+        paired=schedule.paired,
+        runs_planned=len(jobs),
+        runs_done=len(results),
+        stopped_reason=stopped,
+        elapsed_seconds=clock() - start,
+    )
+
+
+def _copy(source: Path, folder: Path) -> Path:
+    folder.mkdir()
+    target = folder / source.name
+    try:
+        shutil.copyfile(source, target)
+    except OSError as err:
+        raise UsageError(
+            f"cannot copy the workflow: {err.strerror or err}", path=str(source)
+        ) from None
+    return target
+
+
+def _job(
+    k: int,
+    run: PlannedRun,
+    settings: ABTestSettings,
+    workflow: str,
+    folder: Path,
+    environ: Mapping[str, str],
+) -> _Job:
+    stem = folder / f"{k:04d}-{run.arm}-{run.trial}"
+    result = stem.with_suffix(".result.json")
+    argv = fill_command(settings.argv(), workflow=workflow, input=run.input)
+    env = run_environment(
+        environ, workflow=workflow, arm=run.arm, trial=run.trial, result=str(result)
+    )
+    return _Job(run, argv, env, result, stem.with_suffix(".stdout"), stem.with_suffix(".stderr"))
+
+
+def _execute(
+    jobs: list[_Job],
+    settings: ABTestSettings,
+    cwd: Path,
+    start: float,
+    clock: Callable[[], float],
+    progress: Callable[[RunProgress], None] | None,
+) -> tuple[list[RunResult], str | None]:
+    budget = settings.max_cost_usd
+    results: list[RunResult] = []
+    spent = 0.0
+    stopped: str | None = None
+    live = _Live()
+    pending: set[Future[RunResult]] = set()
+    queue = iter(jobs)
+    upcoming = next(queue, None)
+    if progress is not None:
+        progress(progress_at(0, len(jobs), clock() - start))
+    pool = ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="ab-run")
+    try:
+        while upcoming is not None or pending:
+            while upcoming is not None and len(pending) < settings.concurrency:
+                if upcoming.run.starts_pair and budget is not None and spent >= budget:
+                    stopped = (
+                        f"cost budget reached: {spent:g} USD reported by {len(results)} runs, "
+                        f"limit {budget:g} (ab_test.max_cost_usd)"
+                    )
+                    upcoming = None
+                    break
+                timeout = settings.run_timeout_seconds
+                pending.add(pool.submit(_run_one, upcoming, cwd, timeout, clock, live))
+                upcoming = next(queue, None)
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                results.append(result)
+                spent += result.cost_usd or 0.0
+                if progress is not None:
+                    progress(progress_at(len(results), len(jobs), clock() - start))
+    except _StartError as err:
+        live.kill_all()
+        raise InputError(f"cannot start {err.program!r}: {err.reason}", field=FIELD) from None
+    except BaseException:
+        live.kill_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results, stopped
+
+
+def _run_one(
+    job: _Job, cwd: Path, timeout: float, clock: Callable[[], float], live: _Live
+) -> RunResult:
+    run = job.run
+    with job.stdout.open("wb") as out, job.stderr.open("wb") as err:
+        began = clock()
+        try:
+            proc = subprocess.Popen(
+                job.argv,
+                cwd=cwd,
+                env=job.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise _StartError(job.argv[0], error) from None
+        live.add(proc)
+        try:
+            code: int | None = proc.wait(timeout=timeout)
+            wall = clock() - began
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            proc.wait()
+            code, wall = None, timeout
+        finally:
+            live.remove(proc)
+    if code is None:
+        return run_result(
+            arm=run.arm,
+            trial=run.trial,
+            input=run.input,
+            wall_seconds=wall,
+            exit_code=None,
+            timed_out=True,
+            record=None,
+            source="wall_time",
+        )
+    record, source, notes = _read_record(job)
+    if code != 0:
+        tail = _last_line(job.stderr)
+        notes.append(f"exit status {code}" + (f": {tail[:_NOTE_CHARS]}" if tail else ""))
+    return run_result(
+        arm=run.arm,
+        trial=run.trial,
+        input=run.input,
+        wall_seconds=wall,
+        exit_code=code,
+        timed_out=False,
+        record=record,
+        source=source,
+        notes=notes,
+    )
+
+
+def _read_record(job: _Job) -> tuple[RecordFigures | None, ResultSource, list[str]]:
+    """The run's record: its result file wins (a bad one is not replaced by stdout), else
+    the last stdout line when that is a record."""
+    try:
+        text = job.result.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        text = ""
+    except OSError as err:
+        return None, "wall_time", [f"AUTOTUNE_RESULT unreadable ({err.strerror}); wall time used"]
+    if text.strip():
+        try:
+            return parse_record(text), "result_file", []
+        except RecordError as bad:
+            return None, "wall_time", [f"AUTOTUNE_RESULT: {bad.reason}; wall time used"]
+    line = _last_line(job.stdout)
+    if line is None:
+        return None, "wall_time", []
+    try:
+        return parse_record(line), "stdout", []
+    except RecordError as bad:
+        if line.startswith("{"):
+            return None, "wall_time", [f"last stdout line: {bad.reason}; wall time used"]
+        return None, "wall_time", []
+
+
+def _last_line(path: Path) -> str | None:
+    """The last non-empty line of a file (of its last ``_TAIL_BYTES``), stripped."""
+    with path.open("rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - _TAIL_BYTES))
+        data = f.read()
+    for line in reversed(data.decode("utf-8", errors="replace").splitlines()):
+        if line.strip():
+            return line.strip()
+    return None
