@@ -178,12 +178,11 @@ def benchmark_command(args: argparse.Namespace) -> int:
         return _dry_run(args, ab, before, after)
 
     from autotune_bot.validation.decision import decide
+    from autotune_bot.validation.progress import ProgressPrinter
     from autotune_bot.validation.report import result_table, result_to_json
-    from autotune_bot.validation.runner import format_progress, run_ab
+    from autotune_bot.validation.runner import run_ab
 
-    def progress(p: Any) -> None:
-        print(format_progress(p), file=sys.stderr, flush=True)
-
+    progress = ProgressPrinter(sys.stderr)
     batch = run_ab(before, after, ab, cwd=args.repo, environ=os.environ, progress=progress)
     result = decide(batch.control, batch.variant, ab, paired=batch.paired)
     if batch.stopped_reason:

@@ -98,6 +98,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="apply, per target, the best configuration the search ships within the guardrails",
     )
     apply.add_argument("--dry-run", action="store_true", help="print the diff; change no file")
+    apply.add_argument(
+        "--ab-test",
+        action="store_true",
+        help="validate each file's change by real A/B runs of ab_test.command and apply only "
+        "what passes",
+    )
 
 
 def _plan(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -171,7 +177,7 @@ def suggest_command(args: argparse.Namespace) -> int:
 
 
 def apply_command(args: argparse.Namespace) -> int:
-    from autotune_bot.history import append_history, apply_entry
+    from autotune_bot.history import append_history
     from autotune_bot.tuning.file_patches import build_patches, preview_patch
     from autotune_bot.tuning.interactive import choose_interactively
     from autotune_bot.validation.plan_constraints import constraint_notes
@@ -211,18 +217,67 @@ def apply_command(args: argparse.Namespace) -> int:
         print(f"autotune: error: {failure}", file=sys.stderr)
     for patch in patches:
         sys.stdout.write(patch.diff)
+    validated: dict[str, Any] = {}
+    if args.ab_test and patches:
+        if args.dry_run:
+            print(
+                "A/B test not run (dry run): the estimates are simulated from recorded traces; "
+                "validation status dry_run."
+            )
+        else:
+            patches, validated = _ab_gate(args, inputs.settings.ab_test, patches)
     if patches and not args.dry_run:
         written = write_patches(args.repo, patches)
         now = datetime.now(UTC)
         mode = "auto" if args.auto else "interactive"
-        entries = [apply_entry(p, plan, now=now, mode=mode) for p in patches]
+        entries = [_entry(p, plan, now, mode, validated.get(p.path)) for p in patches]
         where = append_history(args.repo, entries)
         print(
             f"Applied to {len(written)} file(s): {', '.join(written)} (working tree only, "
             f"not committed); history: {where.relative_to(args.repo)}"
         )
-        print("Estimates are simulated from recorded traces, not validated by an A/B test.")
+        if not args.ab_test:
+            print("Estimates are simulated from recorded traces, not validated by an A/B test.")
     elif patches:
         print(f"Dry run: {len(patches)} file(s) would change; nothing was written.")
+    elif args.ab_test and validated:
+        print("Nothing applied: no change passed its A/B test.")
     code = _report_input_errors(inputs)
     return 1 if failures else code
+
+
+def _entry(patch: Any, plan: Any, now: datetime, mode: str, result: Any) -> dict[str, Any]:
+    from autotune_bot.history import apply_entry
+    from autotune_bot.validation.report import result_to_json
+
+    if result is None:
+        return apply_entry(patch, plan, now=now, mode=mode)
+    return apply_entry(
+        patch,
+        plan,
+        now=now,
+        mode=mode,
+        evidence=result.evidence,
+        validation=result_to_json(result),
+        validation_status=result.status,
+    )
+
+
+def _ab_gate(
+    args: argparse.Namespace, ab: Any, patches: list[Any]
+) -> tuple[list[Any], dict[str, Any]]:
+    """Run the A/B test of each patched file; keep the patches that pass."""
+    import os
+
+    from autotune_bot.validation.gate import validate_patches
+    from autotune_bot.validation.progress import ProgressPrinter
+    from autotune_bot.validation.report import result_table
+
+    progress = ProgressPrinter(sys.stderr)
+    decisions = validate_patches(patches, ab, cwd=args.repo, environ=os.environ, progress=progress)
+    for d in decisions:
+        print(f"\n{d.patch.path}: {d.reason}")
+        if d.result is not None:
+            sys.stdout.write(result_table(d.result))
+    kept = [d.patch for d in decisions if d.apply]
+    return kept, {d.patch.path: d.result for d in decisions}

@@ -164,6 +164,17 @@ def _target_configs(
     return configs
 
 
+def _measured(validation: Mapping[str, Any]) -> tuple[float | None, list[str]]:
+    """The primary metric's improvement (percent) and what it rests on, from an A/B result."""
+    primary = validation.get("primary_metric")
+    for metric in validation.get("metrics", ()):
+        if metric.get("metric") == primary and metric.get("ratio") is not None:
+            n_c, n_v = metric.get("n_control"), metric.get("n_variant")
+            where = f"{validation.get('evidence')} comparison of {primary}"
+            return (1.0 - float(metric["ratio"])) * 100.0, [f"{where}: {n_c} vs {n_v} runs"]
+    return None, [f"{validation.get('evidence')} comparison"]
+
+
 _BASIS = {
     "simulated": "estimated from recorded traces",
     "recorded": "compared on recorded metrics",
@@ -195,6 +206,8 @@ def history_entry(
     if len(suggestions) == 1 and math.isfinite(suggestions[0].expected_improvement):
         improvement = suggestions[0].expected_improvement
     basis = sorted({s.estimate.basis for s in suggestions if s.estimate is not None})
+    if validation is not None:  # the figure and its basis are the comparison's, not the model's
+        improvement, basis = _measured(validation)
     description = "; ".join(s.description for s in suggestions)
     return build_entry(
         kind="apply",

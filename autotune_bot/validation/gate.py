@@ -16,8 +16,9 @@ from pathlib import Path
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.tuning.file_patches import FilePatch
 from autotune_bot.validation.decision import decide
+from autotune_bot.validation.progress import RunProgress
 from autotune_bot.validation.result import ABTestResult
-from autotune_bot.validation.runner import RunProgress, run_ab
+from autotune_bot.validation.runner import run_ab
 
 __all__ = ["GateDecision", "validate_patches"]
 

@@ -31,24 +31,15 @@ from pathlib import Path
 from autotune_bot.errors import InputError, UsageError
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.command import FIELD, fill_command, run_environment
+from autotune_bot.validation.progress import RunProgress, progress_at
 from autotune_bot.validation.run_record import RecordError, RecordFigures, parse_record, run_result
 from autotune_bot.validation.runs import ResultSource, RunResult
 from autotune_bot.validation.schedule import PlannedRun, plan_runs
 
-__all__ = ["RunBatch", "RunProgress", "format_progress", "progress_at", "run_ab"]
+__all__ = ["RunBatch", "run_ab"]
 
 _TAIL_BYTES = 64 * 1024 * 1024  # most of a run's stdout read to find its last line
 _NOTE_CHARS = 200  # most of a stderr line quoted in a note
-
-
-@dataclass(frozen=True)
-class RunProgress:
-    """How far the runs are; ``eta_seconds`` is None until one run has finished."""
-
-    runs_done: int
-    runs_total: int
-    elapsed: float
-    eta_seconds: float | None
 
 
 @dataclass(frozen=True)
@@ -62,28 +53,6 @@ class RunBatch:
     runs_done: int
     stopped_reason: str | None  # why fewer runs were made than planned
     elapsed_seconds: float
-
-
-def progress_at(runs_done: int, runs_total: int, elapsed: float) -> RunProgress:
-    """Progress with the time left estimated from the mean time per run so far (which,
-    with concurrent runs, is the elapsed time per finished run)."""
-    eta = elapsed / runs_done * (runs_total - runs_done) if runs_done else None
-    return RunProgress(runs_done, runs_total, elapsed, eta)
-
-
-def _clock_text(seconds: float) -> str:
-    hours, rest = divmod(round(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def format_progress(progress: RunProgress) -> str:
-    """One line, e.g. ``A/B runs 6/40, 0:12 elapsed, ~1:08 left``."""
-    text = f"A/B runs {progress.runs_done}/{progress.runs_total}, "
-    text += f"{_clock_text(progress.elapsed)} elapsed"
-    if progress.eta_seconds is not None:
-        text += f", ~{_clock_text(progress.eta_seconds)} left"
-    return text
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,8 @@ import pytest
 
 from autotune_bot.errors import InputError
 from autotune_bot.settings.proposals import ABTestSettings
-from autotune_bot.validation.runner import (
-    RunBatch,
-    RunProgress,
-    format_progress,
-    progress_at,
-    run_ab,
-)
+from autotune_bot.validation.progress import RunProgress, format_progress, progress_at
+from autotune_bot.validation.runner import RunBatch, run_ab
 
 HEADER = """\
 import json, os, sys, time
