@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from os import PathLike
@@ -37,6 +38,7 @@ from autotune_bot.tuning.plan_types import TargetPlan, TuningPlan
 from autotune_bot.tuning.suggestion import OptimizationSuggestion
 from autotune_bot.tuning.synthetic import synthetic_team_file
 from autotune_bot.tuning.tuner import TunerOptions, plan_tuning
+from autotune_bot.validation.result import ABTestResult
 from autotune_bot.workflow.model import WorkflowFile
 
 __all__ = ["OptimizationResult", "PerformanceAutotuner", "WorkflowOptimizer"]
@@ -51,9 +53,10 @@ class OptimizationResult:
     applied: tuple[OptimizationSuggestion, ...]
     new_config: dict[str, Any]
     rollback_config: dict[str, Any]
-    improvement_percentage: float  # the estimate's, not a measurement
-    validation_status: str  # "skipped" (no A/B test ran) or "dry_run"
+    improvement_percentage: float  # the estimate's, unless an A/B test measured it
+    validation_status: str  # "skipped" / "dry_run" (no A/B test ran), or the A/B status
     error: str | None = None
+    validation: ABTestResult | None = None  # the A/B result when one ran
 
 
 class _Loader:
@@ -88,8 +91,9 @@ class PerformanceAutotuner(_Loader):
     ``strategies``: strategy instances to use (default: every built-in strategy that
     ``.autotune.yml`` does not disable); custom :class:`OptimizationStrategy` subclasses get
     ``suggest(insights, current_config)`` with the team's plain configuration.
-    ``ab_test_threshold`` (percent) and ``enable_auto_rollback`` are kept for A/B validation and
-    monitoring; this version does not run A/B tests from the API.
+    ``ab_test_threshold`` (percent) is the improvement an A/B test must show to pass
+    (:meth:`apply_optimizations` with ``enable_ab_testing=True``); ``enable_auto_rollback`` is
+    kept for monitoring.
     """
 
     def __init__(
@@ -161,15 +165,14 @@ class PerformanceAutotuner(_Loader):
     ) -> OptimizationResult:
         """Apply suggestions to a plain configuration (a new dict) and record the history.
 
-        No A/B test runs here: ``enable_ab_testing=True`` raises a :class:`UsageError` (this
-        version cannot validate by A/B runs). The improvement reported is the estimate.
+        With ``enable_ab_testing=True`` the change is validated by real runs of the benchmark
+        command of ``.autotune.yml`` (``ab_test``; run in the repository set by
+        :meth:`use_repository`, else the current directory) on the old and the new
+        configuration written as one-team workflow files; it is applied only if the A/B test
+        passes at the ``ab_test_threshold`` margin, and the result carries the measured
+        improvement of the primary metric. Without it (or with ``dry_run``) nothing runs and the
+        improvement reported is the estimate.
         """
-        if enable_ab_testing:
-            raise UsageError(
-                "A/B validation is not available in this version; pass "
-                "enable_ab_testing=False to apply on the estimate alone",
-                field="enable_ab_testing",
-            )
         if not optimizations:
             return OptimizationResult(
                 False,
@@ -185,6 +188,8 @@ class PerformanceAutotuner(_Loader):
         for suggestion in optimizations:
             strategy = self._strategy_for(suggestion)
             config = strategy.apply(config, suggestion)
+        if enable_ab_testing and not dry_run:
+            return await self._apply_validated(team_id, optimizations, workflow_config, config)
         first = optimizations[0]
         result = OptimizationResult(
             success=True,
@@ -198,19 +203,65 @@ class PerformanceAutotuner(_Loader):
             validation_status="dry_run" if dry_run else "skipped",
         )
         if not dry_run:
-            self._history.setdefault(team_id, []).append(
-                {
-                    "timestamp": datetime.now(UTC).isoformat(),
-                    "optimization": {
-                        "description": "; ".join(s.description for s in optimizations)
-                    },
-                    "improvement_percentage": result.improvement_percentage,
-                    "improvement_basis": "estimated from recorded traces",
-                    "validation_status": result.validation_status,
-                    "config": config,
-                    "rollback_config": result.rollback_config,
-                }
-            )
+            self._remember(team_id, result, "estimated from recorded traces")
+        return result
+
+    def _remember(self, team_id: str, result: OptimizationResult, basis: str) -> None:
+        self._history.setdefault(team_id, []).append(
+            {
+                "timestamp": datetime.now(UTC).isoformat(),
+                "optimization": {"description": "; ".join(s.description for s in result.applied)},
+                "improvement_percentage": result.improvement_percentage,
+                "improvement_basis": basis,
+                "validation_status": result.validation_status,
+                "config": result.new_config,
+                "rollback_config": result.rollback_config,
+            }
+        )
+
+    async def _apply_validated(
+        self,
+        team_id: str,
+        optimizations: Sequence[OptimizationSuggestion],
+        before: Mapping[str, Any],
+        after: dict[str, Any],
+    ) -> OptimizationResult:
+        import asyncio
+        import os
+
+        from autotune_bot.validation.plain_ab import ab_test_plain_change, recorded_member_names
+
+        ab = self.settings.ab_test.model_copy(
+            update={"min_improvement": self.ab_test_threshold / 100.0}
+        )
+        members = recorded_member_names(self.analyzer.metrics.store, team_id)
+        root = self.repository if self.repository is not None else Path.cwd()
+        measured = await asyncio.to_thread(
+            ab_test_plain_change,
+            team_id,
+            before,
+            after,
+            members,
+            ab,
+            cwd=root,
+            environ=dict(os.environ),
+        )
+        passed = measured.status == "passed"
+        primary = measured.metric(measured.primary_metric)
+        ratio = primary.ratio if primary is not None and primary.ratio is not None else math.nan
+        result = OptimizationResult(
+            success=passed,
+            optimization=optimizations[0],
+            applied=tuple(optimizations) if passed else (),
+            new_config=after if passed else copy.deepcopy(dict(before)),
+            rollback_config=copy.deepcopy(dict(before)),
+            improvement_percentage=(1.0 - ratio) * 100.0,
+            validation_status=measured.status,
+            error=None if passed else "; ".join(measured.reasons),
+            validation=measured,
+        )
+        if passed:
+            self._remember(team_id, result, "A/B test (measured)")
         return result
 
     def _strategy_for(self, suggestion: OptimizationSuggestion) -> OptimizationStrategy:

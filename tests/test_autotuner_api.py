@@ -5,6 +5,7 @@ configurations) and WorkflowOptimizer (search algorithms from the registry, coro
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -214,16 +215,53 @@ def test_apply_dry_run_and_nothing_to_apply(seed_style: list[OptimizationSuggest
     assert empty.new_config == SEED_CONFIG
 
 
-def test_ab_testing_is_a_usage_error(seed_style: list[OptimizationSuggestion]) -> None:
-    tuner = _tuner()
-    with pytest.raises(UsageError) as info:
-        asyncio.run(
-            tuner.apply_optimizations(
-                "review_team", seed_style, SEED_CONFIG, enable_ab_testing=True
-            )
-        )
-    assert info.value.field == "enable_ab_testing"
-    assert "enable_ab_testing=False" in str(info.value)
+def _ab_tuner() -> PerformanceAutotuner:
+    """A tuner whose benchmark command is the formation-following simulator of the tests."""
+    import json
+    import sys
+
+    from autotune_bot.settings import parse_settings_text
+
+    simulator = Path(__file__).resolve().parent / "data" / "ab" / "simulate_run.py"
+    command = json.dumps([sys.executable, "-S", str(simulator), "{workflow}"])
+    settings = parse_settings_text(f"ab_test:\n  command: {command}\n  runs_per_arm: 12\n", "t")
+    return _tuner(settings=settings)
+
+
+def test_ab_testing_runs_the_benchmark_command(seed_style: list[OptimizationSuggestion]) -> None:
+    formation = _by_type(seed_style)[OptimizationType.FORMATION_SELECTION]
+    assert formation.suggested_config["formation"] == "parallel"
+    tuner = _ab_tuner()
+    result = asyncio.run(
+        tuner.apply_optimizations("review_team", [formation], SEED_CONFIG, enable_ab_testing=True)
+    )
+    # the simulator makes parallel 40 % faster than sequential: a real, measured pass
+    assert result.validation_status == "passed"
+    assert result.success
+    assert result.new_config["formation"] == "parallel"
+    assert result.validation is not None
+    assert result.validation.evidence == "measured"
+    assert 25.0 < result.improvement_percentage < 50.0
+    (entry,) = tuner.get_optimization_history("review_team")
+    assert entry["validation_status"] == "passed"
+
+
+def test_ab_testing_keeps_the_config_when_the_test_does_not_pass(
+    seed_style: list[OptimizationSuggestion],
+) -> None:
+    tuner = _ab_tuner()
+    worse = dataclasses.replace(
+        _by_type(seed_style)[OptimizationType.FORMATION_SELECTION],
+        suggested_config={"formation": "hierarchical"},
+    )
+    result = asyncio.run(
+        tuner.apply_optimizations("review_team", [worse], SEED_CONFIG, enable_ab_testing=True)
+    )
+    assert result.validation_status == "failed"  # the simulator's manager adds 50 %
+    assert not result.success
+    assert result.new_config == SEED_CONFIG
+    assert result.error is not None
+    assert "worse" in result.error
     assert tuner.get_optimization_history("review_team") == []
 
 

@@ -24,7 +24,7 @@ def main() -> int:
     task = sys.argv[2] if len(sys.argv) > 2 else None
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    found = re.search(r"^\s*(?:team_)?formation:\s*['\"]?(\w+)", text, re.MULTILINE)
+    found = re.search(r"^\s*['\"]?(?:team_)?formation['\"]?\s*:\s*['\"]?(\w+)", text, re.MULTILINE)
     formation = found.group(1) if found else "sequential"
     arm = os.environ["AUTOTUNE_ARM"]
     trial = int(os.environ["AUTOTUNE_TRIAL"])
