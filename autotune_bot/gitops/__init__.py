@@ -1,0 +1,1 @@
+"""Turning validated changes into proposals (branches and pull requests) and keeping them tidy."""

@@ -1,0 +1,83 @@
+"""The values the GitOps cycle passes between its pure planner and its edges (git, forges).
+
+A :class:`Proposal` is one change the bot wants reviewed: one tuning target's configuration,
+as the file contents it leads to, with its title and body. A :class:`ForgeProposal` is what a
+forge already holds (an open, closed or merged pull request of the bot, found by its hidden
+marker). The planner compares the two and returns effects; only the effects applier does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "BranchFacts",
+    "Forge",
+    "ForgeProposal",
+    "Proposal",
+    "ProposalState",
+]
+
+ProposalState = Literal["open", "closed", "merged"]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One change the bot proposes (one tuning target)."""
+
+    key: str  # stable id of the target: "<workflow>/<team-or-node>"
+    branch: str  # "<branch_prefix><workflow>/<team-or-node>": "autotune/code_review/review_team"
+    files: Mapping[str, str]  # repository-relative path -> full new text (workflow + history)
+    diff: str  # the workflow change as a unified diff (for the body and the logs)
+    title: str
+    body: str  # rendered Markdown, including the hidden marker
+    evidence_key: str  # digest of what the proposal rests on; "materially changed" = differs
+    validation_status: str  # passed / inconclusive / ... / not_validated
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    commit_message: str = ""
+    metadata: Mapping[str, Any] = field(default_factory=dict)  # what the marker carries
+
+
+@dataclass(frozen=True)
+class ForgeProposal:
+    """A pull request (or local draft) the bot made earlier, as the forge reports it."""
+
+    ref: str  # the forge's handle: the PR number as text, or the outbox file name
+    key: str
+    branch: str
+    state: ProposalState
+    evidence_key: str
+    body: str
+    title: str
+    url: str | None = None
+    head_sha: str | None = None
+    merged_sha: str | None = None  # merge commit, when merged
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BranchFacts:
+    """What git says about a proposal's branch before the bot touches it."""
+
+    exists: bool
+    head_sha: str | None
+    foreign_commits: int  # commits on the branch (not on base) not authored by the bot identity
+    up_to_date_with_base: bool  # the branch contains the current base commit
+    content_matches: bool  # the branch's files already equal the proposal's files
+
+
+class Forge(Protocol):
+    """Where proposals are published: ``local`` (branches + Markdown drafts) or ``github``."""
+
+    name: str
+
+    def list_proposals(self) -> list[ForgeProposal]:
+        """The bot's proposals in any state, found by marker (and label / branch prefix)."""
+        ...
+
+    def open_proposal(self, proposal: Proposal, base: str) -> ForgeProposal: ...
+
+    def update_proposal(self, existing: ForgeProposal, proposal: Proposal) -> ForgeProposal: ...
