@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from autotune_bot.cli import main
+from tests.repo_helpers import DEMO, Snapshot, changed, git, make_repo, snapshot
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo-repo"
 WORKFLOWS = ("workflows/code_review.yaml", "workflows/research.yaml")
 HISTORY = ".autotune/history.jsonl"
 PLANTED = (
@@ -27,51 +26,6 @@ PLANTED = (
     "workflows/research.yaml:40 fetch_news.cache: (absent) → ",
     "workflows/research.yaml:167 report.llm_config.model_hint: 'gpt-4o' → 'gpt-4o-mini'",
 )
-Snapshot = dict[str, bytes]
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        [
-            "git",
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            *args,
-        ],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
-
-
-def make_repo(where: Path) -> Path:
-    """A copy of the demo repository, committed as the only commit of a new git repository."""
-    repo = where / "repo"
-    shutil.copytree(DEMO, repo)
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "demo")
-    return repo
-
-
-def snapshot(repo: Path) -> Snapshot:
-    """Every file of the working tree (outside .git) by relative path."""
-    return {
-        p.relative_to(repo).as_posix(): p.read_bytes()
-        for p in sorted(repo.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(repo).parts[:1]
-    }
-
-
-def changed(before: Snapshot, after: Snapshot) -> set[str]:
-    keys = set(before) | set(after)
-    return {k for k in keys if before.get(k) != after.get(k)}
 
 
 def status(repo: Path) -> list[str]:
