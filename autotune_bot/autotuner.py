@@ -166,7 +166,8 @@ class PerformanceAutotuner(_Loader):
         """Apply suggestions to a plain configuration (a new dict) and record the history.
 
         With ``enable_ab_testing=True`` the change is validated by real runs of the benchmark
-        command of ``.autotune.yml`` (``ab_test``; run in the repository set by
+        command of the tuner's settings (``settings=``, e.g. from
+        :func:`~autotune_bot.settings.load_settings`; ``ab_test``; run in the repository set by
         :meth:`use_repository`, else the current directory) on the old and the new
         configuration written as one-team workflow files; it is applied only if the A/B test
         passes at the ``ab_test_threshold`` margin, and the result carries the measured

@@ -117,6 +117,7 @@ def _dry_run(args: argparse.Namespace, ab: ABTestSettings, before: Path, after: 
     as_json = {
         "status": "dry_run",
         "evidence": None,
+        "evidence_label": "none: a dry run runs and measures nothing",
         "runs_planned": len(commands),
         "paired": schedule.paired,
         "runs": [

@@ -33,12 +33,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autotune_bot.errors import InputError
+from autotune_bot.history_configs import target_configs
+from autotune_bot.history_upgrade import upgrade_entry
 from autotune_bot.patch.error import PatchError
 from autotune_bot.patch.hunks import parse_diff
 from autotune_bot.report.suggestions_json import plain, suggestion_to_json
-from autotune_bot.tuning.config import TeamConfig, WorkflowConfig
-from autotune_bot.tuning.merge import merge_candidates
-from autotune_bot.tuning.plain_config import plain_team_config, plain_workflow_config
 from autotune_bot.tuning.plan_types import TuningPlan
 from autotune_bot.tuning.suggestion import OptimizationSuggestion
 
@@ -52,7 +51,6 @@ __all__ = [
     "build_entry",
     "entry_id",
     "history_entry",
-    "plain_config",
     "read_history",
     "read_texts",
 ]
@@ -80,19 +78,6 @@ def entry_id(entry: Mapping[str, Any]) -> str:
     """The short, stable hash identifying an entry: its content without ``id``."""
     content = {k: v for k, v in entry.items() if k != "id"}
     return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()[:12]
-
-
-def plain_config(config: TeamConfig | WorkflowConfig) -> dict[str, Any]:
-    """The plain dict of a configuration, complete (hierarchy and tool lists included)."""
-    if isinstance(config, TeamConfig):
-        out = plain_team_config(config)
-        out["manager"] = config.manager
-        out["sub_teams"] = [list(group) for group in config.sub_teams]
-    else:
-        out = plain_workflow_config(config)
-        out["tools"] = {node: list(tools) for node, tools in config.tools}
-    result: dict[str, Any] = plain(out)
-    return result
 
 
 def build_entry(
@@ -140,28 +125,6 @@ def build_entry(
     }
     entry = json.loads(_canonical(entry))  # strict JSON (no NaN, no tuples): fails here, early
     return {"id": entry_id(entry), **entry}
-
-
-def _target_configs(
-    suggestions: Sequence[OptimizationSuggestion], plan: TuningPlan
-) -> list[dict[str, Any]]:
-    keys = {(s.scope, s.target) for s in suggestions}
-    configs = []
-    for target in plan.targets:
-        if target.key not in keys or target.current is None:
-            continue
-        chosen = [s.candidate for s in suggestions if (s.scope, s.target) == target.key]
-        after = merge_candidates(target.current, [c for c in chosen if c is not None])  # type: ignore[type-var]
-        configs.append(
-            {
-                "scope": target.scope,
-                "target": target.target,
-                "file": target.file,
-                "before": plain_config(target.current),
-                "after": plain_config(after),
-            }
-        )
-    return configs
 
 
 def _measured(validation: Mapping[str, Any]) -> tuple[float | None, list[str]]:
@@ -216,7 +179,7 @@ def history_entry(
         targets=[s.target for s in suggestions],
         description=description,
         files=[(path, diff)],
-        configs=_target_configs(suggestions, plan) if plan is not None else [],
+        configs=target_configs(suggestions, plan) if plan is not None else [],
         evidence={"label": evidence, "basis": basis},
         validation_status=validation_status,
         validation=validation,
@@ -286,19 +249,10 @@ def _checked(entry: dict[str, Any], number: int) -> dict[str, Any]:
     """The entry, checked; entries written before ids and kinds existed get them here."""
     if "id" not in entry:
         entry = {"id": entry_id(entry), **entry}
-    entry.setdefault("kind", "apply")
-    entry.setdefault("reverts", None)
-    entry.setdefault("configs", [])
-    if "description" not in entry:
-        optimization = entry.get("optimization")
-        found = optimization.get("description") if isinstance(optimization, dict) else None
-        entry["description"] = found if isinstance(found, str) else ""
-    if "files" not in entry and isinstance(entry.get("diff"), str):
-        try:
-            parsed = parse_diff(entry["diff"], HISTORY_FILE.as_posix())
-        except PatchError as err:
-            raise _error(f"unreadable diff: {err}", number, "diff") from err
-        entry["files"] = [{"path": f.new_path, "diff": entry["diff"]} for f in parsed[:1]]
+    try:
+        entry = upgrade_entry(entry, HISTORY_FILE.as_posix())
+    except PatchError as err:
+        raise _error(f"unreadable diff: {err}", number, "diff") from err
     checks: list[tuple[str, bool]] = [
         ("id", isinstance(entry["id"], str) and bool(entry["id"])),
         ("kind", entry["kind"] in KINDS),

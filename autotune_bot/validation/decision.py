@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 
 from autotune_bot.settings.proposals import ABTestSettings
+from autotune_bot.validation import verdict_reasons
 from autotune_bot.validation.exact_binomial import success_worse_pvalue
 from autotune_bot.validation.intervals import (
     IntervalKind,
@@ -42,6 +43,7 @@ from autotune_bot.validation.result import (
     SuccessComparison,
     ValidationStatus,
 )
+from autotune_bot.validation.run_notes import run_notes
 from autotune_bot.validation.runs import RunResult
 from autotune_bot.validation.statistics import FloatArray, holm, log_values, ratio_pvalue
 
@@ -73,10 +75,7 @@ def decide(
     reasons: list[str] = []
     enough = len(control) >= 2 and len(variant) >= 2
     if not enough:
-        reasons.append(
-            f"too few runs to test: {len(control)} control, {len(variant)} variant "
-            "(at least 2 per arm)"
-        )
+        reasons.append(verdict_reasons.too_few_runs(len(control), len(variant)))
     is_paired = False
     if paired and enough:
         ordered, why = _pair_by_trial(control, variant)
@@ -109,11 +108,7 @@ def decide(
 
     failures = _failures(primary, guard, success, settings)
     context = reasons  # too few runs, pairing
-    reasons = list(failures)
-    if primary.p_improvement is not None:
-        reasons.append(_primary_sentence(primary, alpha))
-    reasons.extend(_holding(guard, success, alpha))
-    reasons.extend(f"{m.metric}: {m.note}" for m in metrics if m.note is not None)
+    reasons = failures + verdict_reasons.tested_reasons(primary, guard, success, metrics, alpha)
     reasons.extend(context)
     status: ValidationStatus
     if failures:
@@ -149,6 +144,7 @@ def decide(
         required_runs_per_arm=runs_needed,
         reasons=tuple(reasons),
         evidence=evidence,
+        run_notes=run_notes(control, variant),
     )
 
 
@@ -160,24 +156,13 @@ def _pair_by_trial(
         t for arm in (control, variant) for t, k in Counter(r.trial for r in arm).items() if k > 1
     )
     if repeated:
-        return None, (
-            f"not paired: trial {_listed(repeated)} occurs more than once in an arm; "
-            "analysed unpaired"
-        )
+        return None, verdict_reasons.repeated_trials(repeated)
     c_trials = {r.trial for r in control}
     v_trials = {r.trial for r in variant}
     if c_trials != v_trials:
-        lone = sorted(c_trials ^ v_trials)
-        return None, (
-            f"not paired: trial {_listed(lone)} has a run in one arm only; analysed unpaired"
-        )
+        return None, verdict_reasons.unmatched_trials(sorted(c_trials ^ v_trials))
     ordered = (sorted(control, key=lambda r: r.trial), sorted(variant, key=lambda r: r.trial))
-    return ordered, f"paired by trial: {len(control)} pairs"
-
-
-def _listed(trials: Sequence[int]) -> str:
-    shown = ", ".join(str(t) for t in trials[:5])
-    return shown + (f" and {len(trials) - 5} more" if len(trials) > 5 else "")
+    return ordered, verdict_reasons.paired_by_trial(len(control))
 
 
 def _value(run: RunResult, metric: MetricName) -> float | None:
@@ -223,7 +208,7 @@ def _compare(
     )
     if not base.measured:
         missing = len(cv) + len(vv) - len(c_known) - len(v_known)
-        why = f"not measured: {missing} of {len(cv) + len(vv)} runs report no {name}"
+        why = verdict_reasons.not_measured_note(name, missing, len(cv) + len(vv))
         return _Tested(
             dataclasses.replace(base, median_control=None, median_variant=None, note=why), None
         )
@@ -232,7 +217,7 @@ def _compare(
     try:
         lc, lv, floored = log_values(c_known, v_known)
     except ValueError:
-        return _Tested(dataclasses.replace(base, note="not tested: every value is 0"), None)
+        return _Tested(dataclasses.replace(base, note=verdict_reasons.ALL_ZERO_NOTE), None)
     estimate = _interval(lc, lv, settings, paired=paired, confidence=confidence)
     interval = None
     if alpha < 0.5 and math.isfinite(estimate.low) and math.isfinite(estimate.high):
@@ -248,12 +233,7 @@ def _compare(
     p_improvement = None
     if primary:
         p_improvement = p(margin, "less") if margin > 0 else 1.0
-    note: str | None = None
-    if floored:
-        note = (
-            f"{floored} value(s) ≤ 0 replaced by half the smallest positive value before "
-            "taking logs"
-        )
+    note = verdict_reasons.floored_note(floored) if floored else None
     comparison = dataclasses.replace(
         base,
         ratio=_exp(estimate.estimate),
@@ -305,65 +285,15 @@ def _failures(
     success: SuccessComparison,
     settings: ABTestSettings,
 ) -> list[str]:
+    """One sentence per failed test: the verdict is "failed" when there is any."""
     alpha = settings.alpha
     found = []
     if primary.p_worse is not None and primary.p_worse < alpha and primary.ratio is not None:
-        found.append(
-            f"{primary.metric} is worse: ratio {primary.ratio:.3f}{_shown(primary)}, "
-            f"one-sided p = {primary.p_worse:.3g} < α {alpha:g} (H1: ratio > 1)"
-        )
+        found.append(verdict_reasons.primary_worse(primary, alpha))
     p_guard = guard.p_guardrail_adjusted
     if p_guard is not None and p_guard < alpha and guard.ratio is not None:
-        found.append(
-            f"{guard.metric} guardrail fails: worse by more than "
-            f"{settings.guardrail_tolerance:.0%} (ratio {guard.ratio:.3f}{_shown(guard)}, "
-            f"Holm-adjusted p = {p_guard:.3g} < α {alpha:g})"
-        )
+        found.append(verdict_reasons.guardrail_fails(guard, settings.guardrail_tolerance, alpha))
     p_success = success.p_worse_adjusted
     if p_success is not None and p_success < alpha:
-        found.append(
-            f"success guardrail fails: {_rates(success)}, lower by more than "
-            f"{success.margin * 100:g} points (Holm-adjusted p = {p_success:.3g} < α {alpha:g})"
-        )
+        found.append(verdict_reasons.success_fails(success, alpha))
     return found
-
-
-def _holding(guard: MetricComparison, success: SuccessComparison, alpha: float) -> list[str]:
-    held = []
-    p_guard = guard.p_guardrail_adjusted
-    if p_guard is not None and p_guard >= alpha:
-        held.append(f"{guard.metric} guardrail holds (Holm-adjusted p = {p_guard:.3g})")
-    p_success = success.p_worse_adjusted
-    if p_success is not None and p_success >= alpha:
-        held.append(
-            f"success guardrail holds: {_rates(success)} (Holm-adjusted p = {p_success:.3g})"
-        )
-    return held
-
-
-def _primary_sentence(primary: MetricComparison, alpha: float) -> str:
-    p = primary.p_improvement
-    assert p is not None
-    assert primary.ratio is not None
-    if p < alpha:
-        return (
-            f"{primary.metric} improves beyond the margin: ratio {primary.ratio:.3f}"
-            f"{_shown(primary)} below {primary.threshold:.3f}, p = {p:.3g} < α {alpha:g}"
-        )
-    return (
-        f"{primary.metric} not shown below the margin {primary.threshold:.3f}: ratio "
-        f"{primary.ratio:.3f}{_shown(primary)}, p = {p:.3g} ≥ α {alpha:g}"
-    )
-
-
-def _shown(m: MetricComparison) -> str:
-    if m.interval is None:
-        return ""
-    lo, hi = m.interval
-    return f", {m.confidence:.0%} interval {lo:.3f}–{hi:.3f}"
-
-
-def _rates(s: SuccessComparison) -> str:
-    return (
-        f"variant {s.successes_variant}/{s.n_variant}, control {s.successes_control}/{s.n_control}"
-    )

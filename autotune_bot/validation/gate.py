@@ -34,6 +34,13 @@ class GateDecision:
         return self.result is not None and self.result.status == "passed"
 
 
+def _budget_text(ab: ABTestSettings) -> str:
+    text = f"ab_test.max_total_runs {ab.max_total_runs}"
+    if ab.max_cost_usd is not None:
+        text += f", ab_test.max_cost_usd {ab.max_cost_usd:g}"
+    return text
+
+
 def _write(folder: Path, name: str, text: str) -> Path:
     folder.mkdir()
     path = folder / name
@@ -58,8 +65,7 @@ def validate_patches(
                 GateDecision(
                     patch,
                     None,
-                    "not tested: the A/B run or cost budget of this invocation is spent "
-                    f"({ab.max_total_runs} runs, max_cost_usd {ab.max_cost_usd})",
+                    f"not tested: the A/B budget of this invocation is spent ({_budget_text(ab)})",
                 )
             )
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from autotune_bot.validation.evidence import evidence_label
 from autotune_bot.validation.power import DEFAULT_POWER
 from autotune_bot.validation.result import ABTestResult, MetricComparison, SuccessComparison
 
@@ -78,6 +79,7 @@ def result_to_json(result: ABTestResult) -> dict[str, Any]:
         "metrics": [_metric_json(m) for m in result.metrics],
         "success": _success_json(result.success),
         "reasons": list(result.reasons),
+        "run_notes": list(result.run_notes),
     }
 
 
@@ -156,6 +158,7 @@ def result_table(result: ABTestResult) -> str:
     """The plain-text report of one A/B test."""
     lines = [
         f"A/B test ({result.evidence} evidence): {result.status.upper()}",
+        f"evidence: {evidence_label(result.evidence)}",
         f"analysis: {_method_label(result)}",
         f"pass needs the {result.primary_metric} ratio (variant/control) shown below "
         f"{result.margin_ratio:.3f}; guardrails: the other metric's ratio not shown above "
@@ -182,6 +185,8 @@ def result_table(result: ABTestResult) -> str:
         lines += ["", *_success_lines(result.success)]
     lines += ["", f"verdict: {result.status}"]
     lines += [f"  - {reason}" for reason in result.reasons]
+    if result.run_notes:
+        lines += ["runs:", *(f"  - {note}" for note in result.run_notes)]
     needed = result.required_runs_per_arm
     lines.append(
         "runs per arm needed to decide: "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from autotune_bot.validation.evidence import Evidence
 from autotune_bot.validation.intervals import IntervalKind
 from autotune_bot.validation.statistics import Method
 
@@ -29,7 +30,6 @@ __all__ = [
 ValidationStatus = Literal["passed", "failed", "inconclusive", "skipped", "dry_run"]
 #: Where the runs came from: benchmark command runs, metrics recorded in the repository for
 #: both configurations, or the performance model (a dry-run estimate, never a pass).
-Evidence = Literal["measured", "recorded", "simulated"]
 MetricName = Literal["duration", "cost"]
 MetricRole = Literal["primary", "guardrail"]
 SuccessTest = Literal["boschloo", "chan-farrington-manning"]
@@ -107,6 +107,7 @@ class ABTestResult:
     required_runs_per_arm: int | None
     reasons: tuple[str, ...]
     evidence: Evidence = "measured"
+    run_notes: tuple[str, ...] = ()  # where the runs' figures came from, why runs failed
 
     def metric(self, name: MetricName) -> MetricComparison | None:
         """The comparison of one metric, if it was made."""

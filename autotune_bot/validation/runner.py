@@ -10,18 +10,15 @@ lasting the time limit. Once the costs reported so far reach ``ab_test.max_cost_
 pair is started (the pairs already started finish; a budget of 0 allows no run) and the batch
 says why it stopped. What a run reported is read from its ``AUTOTUNE_RESULT`` file, else from
 the last non-empty line of its stdout, else the wall time and exit status stand
-(:mod:`autotune_bot.validation.run_record`). POSIX only (process groups).
+(:mod:`~autotune_bot.validation.run_output`). POSIX only (process groups,
+:mod:`~autotune_bot.validation.process_group`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -31,15 +28,14 @@ from pathlib import Path
 from autotune_bot.errors import InputError, UsageError
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.command import FIELD, fill_command, run_environment
+from autotune_bot.validation.process_group import LiveProcesses, kill_group
 from autotune_bot.validation.progress import RunProgress, progress_at
-from autotune_bot.validation.run_record import RecordError, RecordFigures, parse_record, run_result
-from autotune_bot.validation.runs import ResultSource, RunResult
+from autotune_bot.validation.run_output import exit_note, read_record
+from autotune_bot.validation.run_record import run_result
+from autotune_bot.validation.runs import RunResult
 from autotune_bot.validation.schedule import PlannedRun, plan_runs
 
 __all__ = ["RunBatch", "run_ab"]
-
-_TAIL_BYTES = 64 * 1024 * 1024  # most of a run's stdout read to find its last line
-_NOTE_CHARS = 200  # most of a stderr line quoted in a note
 
 
 @dataclass(frozen=True)
@@ -70,38 +66,6 @@ class _StartError(Exception):
         self.program = program
         self.reason = err.strerror or str(err)
         super().__init__(self.reason)
-
-
-class _Live:
-    """The processes running now, so that an interrupted batch leaves none behind."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._procs: set[subprocess.Popen[bytes]] = set()
-        self._closed = False
-
-    def add(self, proc: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            self._procs.add(proc)
-            closed = self._closed
-        if closed:
-            _kill_group(proc)
-
-    def remove(self, proc: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            self._procs.discard(proc)
-
-    def kill_all(self) -> None:
-        with self._lock:
-            self._closed = True
-            procs = list(self._procs)
-        for proc in procs:
-            _kill_group(proc)
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def run_ab(
@@ -191,7 +155,7 @@ def _execute(
     results: list[RunResult] = []
     spent = 0.0
     stopped: str | None = None
-    live = _Live()
+    live = LiveProcesses()
     pending: set[Future[RunResult]] = set()
     queue = iter(jobs)
     upcoming = next(queue, None)
@@ -232,7 +196,7 @@ def _execute(
 
 
 def _run_one(
-    job: _Job, cwd: Path, timeout: float, clock: Callable[[], float], live: _Live
+    job: _Job, cwd: Path, timeout: float, clock: Callable[[], float], live: LiveProcesses
 ) -> RunResult:
     run = job.run
     with job.stdout.open("wb") as out, job.stderr.open("wb") as err:
@@ -254,7 +218,7 @@ def _run_one(
             code: int | None = proc.wait(timeout=timeout)
             wall = clock() - began
         except subprocess.TimeoutExpired:
-            _kill_group(proc)
+            kill_group(proc)
             proc.wait()
             code, wall = None, timeout
         finally:
@@ -270,10 +234,9 @@ def _run_one(
             record=None,
             source="wall_time",
         )
-    record, source, notes = _read_record(job)
+    record, source, notes = read_record(job.result, job.stdout)
     if code != 0:
-        tail = _last_line(job.stderr)
-        notes.append(f"exit status {code}" + (f": {tail[:_NOTE_CHARS]}" if tail else ""))
+        notes.append(exit_note(code, job.stderr))
     return run_result(
         arm=run.arm,
         trial=run.trial,
@@ -285,40 +248,3 @@ def _run_one(
         source=source,
         notes=notes,
     )
-
-
-def _read_record(job: _Job) -> tuple[RecordFigures | None, ResultSource, list[str]]:
-    """The run's record: its result file wins (a bad one is not replaced by stdout), else
-    the last stdout line when that is a record."""
-    try:
-        text = job.result.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        text = ""
-    except OSError as err:
-        return None, "wall_time", [f"AUTOTUNE_RESULT unreadable ({err.strerror}); wall time used"]
-    if text.strip():
-        try:
-            return parse_record(text), "result_file", []
-        except RecordError as bad:
-            return None, "wall_time", [f"AUTOTUNE_RESULT: {bad.reason}; wall time used"]
-    line = _last_line(job.stdout)
-    if line is None:
-        return None, "wall_time", []
-    try:
-        return parse_record(line), "stdout", []
-    except RecordError as bad:
-        if line.startswith("{"):
-            return None, "wall_time", [f"last stdout line: {bad.reason}; wall time used"]
-        return None, "wall_time", []
-
-
-def _last_line(path: Path) -> str | None:
-    """The last non-empty line of a file (of its last ``_TAIL_BYTES``), stripped."""
-    with path.open("rb") as f:
-        size = f.seek(0, os.SEEK_END)
-        f.seek(max(0, size - _TAIL_BYTES))
-        data = f.read()
-    for line in reversed(data.decode("utf-8", errors="replace").splitlines()):
-        if line.strip():
-            return line.strip()
-    return None

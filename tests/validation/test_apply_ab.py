@@ -76,7 +76,10 @@ def test_a_spent_run_budget_leaves_the_next_file_untested(tmp_path: Path) -> Non
     code, out, _ = _apply(repo)
     assert code == 0
     assert "workflows/code_review.yaml: A/B passed: applied" in out
-    assert "workflows/research.yaml: not tested: the A/B run or cost budget" in out
+    assert (
+        "workflows/research.yaml: not tested: the A/B budget of this invocation is spent "
+        "(ab_test.max_total_runs 24)" in out
+    )
     assert changed(before, snapshot(repo)) == {"workflows/code_review.yaml", HISTORY}
 
 
