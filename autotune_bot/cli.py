@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     from autotune_bot.cli_benchmark import add_parser as add_benchmark_parser
 
     add_benchmark_parser(sub, common)
+    from autotune_bot.cli_run import add_parser as add_run_parser
+
+    add_run_parser(sub, common)
     sub.add_parser(
         "validate",
         parents=[common],
@@ -174,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from autotune_bot.cli_benchmark import benchmark_command
     from autotune_bot.cli_rollback import rollback_command
+    from autotune_bot.cli_run import run_command
     from autotune_bot.cli_tune import apply_command, suggest_command
 
     handlers = {
@@ -184,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "apply": apply_command,
         "rollback": rollback_command,
         "benchmark": benchmark_command,
+        "run": run_command,
     }
     try:
         return handlers[args.command](args)

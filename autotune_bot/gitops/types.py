@@ -67,6 +67,9 @@ class BranchFacts:
     foreign_commits: int  # commits on the branch (not on base) not authored by the bot identity
     up_to_date_with_base: bool  # the branch contains the current base commit
     content_matches: bool  # the branch's files already equal the proposal's files
+    # files the base changed since the branch forked from it (None: not known); a rebuild is
+    # only needed when the base moved under one of the proposal's own files
+    base_changed_files: frozenset[str] | None = None
 
 
 class Forge(Protocol):

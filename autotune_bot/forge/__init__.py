@@ -1,0 +1,1 @@
+"""Forges: where proposals are published (local branches and drafts, or GitHub)."""

@@ -1,0 +1,198 @@
+"""The local forge: proposals as branches of the repository itself and Markdown drafts.
+
+Nothing leaves the machine. A proposal is a local branch (committed by the git edge
+without touching the checked-out branch) plus a draft of its pull request,
+``.autotune/outbox/<branch with "/" as "__">.md``::
+
+    # <title>
+
+    <body, ending with the hidden autotune:proposal marker>
+
+    <!-- autotune:local {"base": "main", "head": "<commit>"} -->
+
+The last line records the base branch and the branch's commit when the draft was written.
+The outbox is kept out of version control by ``.autotune/.gitignore`` (written when the
+outbox is not ignored yet); the rest of ``.autotune/`` (the history) stays tracked.
+
+A draft's state: ``merged`` when its branch (or, once the branch is gone, the recorded
+commit) is contained in the base branch, ``open`` while the branch exists, ``closed``
+when the branch was deleted unmerged. Deleting the branch is how a proposal is declined.
+Only ``.autotune/outbox/`` and ``.autotune/.gitignore`` are ever written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from autotune_bot.errors import AutotuneError
+from autotune_bot.gitops.git import run_git
+from autotune_bot.gitops.git_refs import is_ancestor, local_ref, rev_parse
+from autotune_bot.gitops.marker import parse_marker
+from autotune_bot.gitops.types import ForgeProposal, Proposal, ProposalState
+
+__all__ = ["OUTBOX", "LocalForge", "LocalForgeError", "draft_name"]
+
+OUTBOX = ".autotune/outbox"
+_IGNORE_FILE = ".autotune/.gitignore"
+_STATE_OPEN = "<!-- autotune:local "
+_STATE_CLOSE = " -->"
+
+
+class LocalForgeError(AutotuneError):
+    """A local proposal cannot be written (its branch or base branch does not exist)."""
+
+
+def draft_name(branch: str) -> str:
+    """The outbox file of a branch: ``autotune/a/b`` -> ``autotune__a__b.md``."""
+    return branch.replace("/", "__") + ".md"
+
+
+@dataclass(frozen=True)
+class _Draft:
+    title: str
+    body: str
+    base: str
+    head: str | None
+
+
+class LocalForge:
+    """Proposals as local branches and Markdown drafts under ``.autotune/outbox/``."""
+
+    name = "local"
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+
+    @property
+    def outbox(self) -> Path:
+        return self.repo / OUTBOX
+
+    def list_proposals(self) -> list[ForgeProposal]:
+        """Every draft carrying a valid marker, with its state read from git."""
+        if not self.outbox.is_dir():
+            return []
+        found: list[ForgeProposal] = []
+        for path in sorted(self.outbox.glob("*.md")):
+            proposal = self._load(path.name)
+            if proposal is not None:
+                found.append(proposal)
+        return found
+
+    def open_proposal(self, proposal: Proposal, base: str) -> ForgeProposal:
+        """Write the draft of ``proposal`` (its branch must exist) against branch ``base``."""
+        return self._write(draft_name(proposal.branch), proposal, base)
+
+    def update_proposal(self, existing: ForgeProposal, proposal: Proposal) -> ForgeProposal:
+        """Rewrite the draft ``existing`` with the new title, body and branch commit."""
+        draft = self._read(existing.ref)
+        if draft is None:
+            raise LocalForgeError(f"{OUTBOX}/{existing.ref}: no such draft to update")
+        return self._write(existing.ref, proposal, draft.base)
+
+    # -- drafts -------------------------------------------------------------------------
+
+    def _write(self, name: str, proposal: Proposal, base: str) -> ForgeProposal:
+        head = rev_parse(self.repo, local_ref(proposal.branch))
+        if head is None:
+            raise LocalForgeError(f"branch {proposal.branch!r} does not exist: commit it first")
+        if rev_parse(self.repo, local_ref(base)) is None:
+            raise LocalForgeError(f"base branch {base!r} does not exist")
+        self._ensure_ignored()
+        title = " ".join(proposal.title.split())
+        state = json.dumps({"base": base, "head": head}, sort_keys=True)
+        text = f"# {title}\n\n{proposal.body}\n\n{_STATE_OPEN}{state}{_STATE_CLOSE}\n"
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        fd, scratch = tempfile.mkstemp(dir=self.outbox, prefix=".draft-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(text.encode("utf-8"))
+            os.replace(scratch, self.outbox / name)
+        except BaseException:
+            Path(scratch).unlink(missing_ok=True)
+            raise
+        loaded = self._load(name)
+        if loaded is None:
+            raise LocalForgeError(f"{OUTBOX}/{name}: the body carries no autotune marker")
+        return loaded
+
+    def _read(self, name: str) -> _Draft | None:
+        try:
+            text = (self.outbox / name).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        title_line, sep, rest = text.partition("\n\n")
+        cut = rest.rfind(f"\n\n{_STATE_OPEN}")
+        if not sep or not title_line.startswith("# ") or "\n" in title_line or cut < 0:
+            return None
+        try:
+            state = json.loads(rest[cut + 2 + len(_STATE_OPEN) :].strip().removesuffix("-->"))
+        except ValueError:
+            return None
+        if not isinstance(state, dict) or not isinstance(state.get("base"), str):
+            return None
+        head = state.get("head")
+        return _Draft(
+            title=title_line[2:],
+            body=rest[:cut],
+            base=state["base"],
+            head=head if isinstance(head, str) else None,
+        )
+
+    def _load(self, name: str) -> ForgeProposal | None:
+        draft = self._read(name)
+        meta = parse_marker(draft.body) if draft is not None else None
+        if draft is None or meta is None:
+            return None
+        branch = str(meta["branch"])
+        state, head, merged = self._state(branch, draft)
+        return ForgeProposal(
+            ref=name,
+            key=str(meta["key"]),
+            branch=branch,
+            state=state,
+            evidence_key=str(meta["evidence_key"]),
+            body=draft.body,
+            title=draft.title,
+            url=f"{OUTBOX}/{name}",
+            head_sha=head,
+            merged_sha=merged,
+            metadata=meta,
+        )
+
+    # -- git ----------------------------------------------------------------------------
+
+    def _state(self, branch: str, draft: _Draft) -> tuple[ProposalState, str | None, str | None]:
+        tip = rev_parse(self.repo, local_ref(branch))
+        base_tip = rev_parse(self.repo, local_ref(draft.base))
+        head = tip or (rev_parse(self.repo, draft.head) if draft.head else None)
+        if head is not None and base_tip is not None and is_ancestor(self.repo, head, base_tip):
+            return "merged", head, self._merge_commit(head, base_tip)
+        return ("open" if tip is not None else "closed"), head, None
+
+    def _merge_commit(self, head: str, base_tip: str) -> str:
+        """The commit of the base branch's first-parent line that brought ``head`` in."""
+        args = ["rev-list", "--topo-order", "--first-parent", "--ancestry-path", "--parents"]
+        out = run_git(self.repo, [*args, f"{head}..{base_tip}"]).stdout.decode("ascii")
+        lines = out.strip().splitlines()
+        if not lines:
+            return head  # the base branch is at the proposal's commit
+        oldest = lines[-1].split()
+        # Fast-forward: the proposal's commit is itself on the line (the next one's parent).
+        return head if oldest[1:2] == [head] else oldest[0]
+
+    def _ensure_ignored(self) -> None:
+        probe = f"{OUTBOX}/probe.md"
+        done = run_git(
+            self.repo, ["check-ignore", "-q", "--no-index", "--", probe], ok_codes=(0, 1)
+        )
+        if done.returncode == 0:
+            return
+        path = self.repo / _IGNORE_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = path.read_bytes() if path.exists() else b""
+        sep = b"" if not old or old.endswith(b"\n") else b"\n"
+        path.write_bytes(old + sep + b"outbox/\n")

@@ -1,0 +1,186 @@
+"""`autotune run`: the whole cycle for one repository, with either forge.
+
+Load the settings, workflows and metrics; analyse; plan (strategies and search); validate each
+target's change as the settings say (measured A/B runs when ``ab_test.enabled``, otherwise the
+estimate, labelled "not validated — simulated from recorded traces"); build one proposal per
+target; compare with what the forge already holds; then apply the effects (or, in a dry run,
+only list them). The decisions are the pure planners' (:mod:`.proposals`, :mod:`.lifecycle`);
+this module only gathers their inputs and hands the effects to :mod:`.apply_effects`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from autotune_bot.gitops.apply_effects import Done, EffectTarget, apply_effects, describe_effect
+from autotune_bot.gitops.branch_facts import branch_facts
+from autotune_bot.gitops.git import GitIdentity, run_git
+from autotune_bot.gitops.git_refs import default_branch, local_ref, resolve_base, tracking_ref
+from autotune_bot.gitops.git_remote import fetch_for_proposals
+from autotune_bot.gitops.lifecycle import Effect, plan_effects
+from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals
+from autotune_bot.gitops.target_patches import TargetPatch, target_patches
+from autotune_bot.gitops.types import BranchFacts, Forge, Proposal
+from autotune_bot.settings.proposals import ABTestSettings
+from autotune_bot.validation.progress import RunProgress
+from autotune_bot.validation.result import ABTestResult
+
+__all__ = ["CycleOptions", "CycleReport", "run_cycle"]
+
+
+@dataclass(frozen=True)
+class CycleOptions:
+    repo: Path
+    now: datetime
+    settings_file: Path | None = None
+    metrics_files: tuple[Path, ...] = ()  # extra metrics (e.g. downloaded artifacts)
+    dry_run: bool = False
+    max_prs: int | None = None  # overrides pull_requests.max_per_run
+    remote: str | None = None  # None: local branches (local forge); else the remote to push to
+    token: str | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    progress: Callable[[RunProgress], None] | None = None
+
+
+@dataclass
+class CycleReport:
+    forge: str
+    base: str = ""
+    proposals: list[Proposal] = field(default_factory=list)
+    validations: dict[str, ABTestResult] = field(default_factory=dict)
+    not_proposed: list[str] = field(default_factory=list)  # targets dropped, and why
+    effects: list[Effect] = field(default_factory=list)
+    done: list[Done] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # input problems (other targets went on)
+    dry_run: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for d in self.done if d.action == action)
+
+
+def _base_text(repo: Path, sha: str, path: str) -> str | None:
+    done = run_git(repo, ["cat-file", "-p", f"{sha}:{path}"], ok_codes=(0, 128))
+    return done.stdout.decode("utf-8") if done.returncode == 0 else None
+
+
+def _validate(
+    patches: list[TargetPatch],
+    options: CycleOptions,
+    settings_ab: ABTestSettings,
+    report: CycleReport,
+) -> tuple[list[TargetPatch], dict[str, ABTestResult]]:
+    from autotune_bot.validation.gate import validate_patches
+
+    decisions = validate_patches(
+        [tp.patch for tp in patches],
+        settings_ab,
+        cwd=options.repo,
+        environ=options.environ,
+        progress=options.progress,
+    )
+    kept: list[TargetPatch] = []
+    results: dict[str, ABTestResult] = {}
+    for tp, decision in zip(patches, decisions, strict=True):
+        if decision.result is not None:
+            results[tp.key] = decision.result
+        if decision.apply:
+            kept.append(tp)
+        else:
+            report.not_proposed.append(f"{tp.key}: {decision.reason}")
+    return kept, results
+
+
+def _facts(
+    repo: Path, proposals: list[Proposal], base_sha: str, identity: GitIdentity, remote: str | None
+) -> dict[str, BranchFacts]:
+    out: dict[str, BranchFacts] = {}
+    for p in proposals:
+        ref = local_ref(p.branch) if remote is None else tracking_ref(remote, p.branch)
+        out[p.branch] = branch_facts(repo, ref, base_sha, identity, dict(p.files))
+    return out
+
+
+def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
+    """One full cycle; raises :class:`AutotuneError` for what stops the whole run."""
+    from autotune_bot.analysis.analyzer import analyze
+    from autotune_bot.repository import load_inputs
+    from autotune_bot.tuning.tuner import TunerOptions, plan_tuning
+
+    report = CycleReport(forge=forge.name, dry_run=options.dry_run)
+    repo = options.repo
+    inputs = load_inputs(
+        repo, settings_file=options.settings_file, metrics_files=options.metrics_files
+    )
+    settings = inputs.settings
+    report.errors += [str(e) for e in (*inputs.workflow_errors, *inputs.metrics.unreadable)]
+    prs = settings.pull_requests
+    identity = GitIdentity(prs.author_name, prs.author_email)
+
+    branch = default_branch(repo, options.remote)
+    if options.remote is not None:
+        fetch_for_proposals(repo, options.remote, branch, prs.branch_prefix, token=options.token)
+    base = resolve_base(repo, branch, options.remote)
+    report.base = base.branch
+
+    analysis = analyze(
+        inputs.metrics.store,
+        inputs.metrics.problems,
+        inputs.workflows,
+        settings,
+        workflow_errors=inputs.workflow_errors,
+    )
+    plan = plan_tuning(
+        analysis,
+        inputs.workflows,
+        inputs.metrics.store,
+        settings,
+        TunerOptions(settings_source=inputs.settings_path),
+    )
+    files = {f.path: f for f in inputs.workflows}
+    patches, failures = target_patches(plan, files, settings.constraints)
+    report.not_proposed += [str(f) for f in failures]
+    fresh: list[TargetPatch] = []
+    for tp in patches:  # the working tree must hold what the base holds, or the diff would lie
+        if _base_text(repo, base.sha, tp.patch.path) != tp.patch.old_text:
+            report.not_proposed.append(
+                f"{tp.key}: {tp.patch.path} differs from {base.branch} (uncommitted or "
+                "unpushed changes); not proposed"
+            )
+        else:
+            fresh.append(tp)
+    validations: dict[str, ABTestResult] = {}
+    if settings.ab_test.enabled and not options.dry_run and fresh:
+        fresh, validations = _validate(fresh, options, settings.ab_test, report)
+    report.validations = validations
+
+    history_text = _base_text(repo, base.sha, HISTORY_PATH) or ""
+    proposals = build_proposals(
+        fresh,
+        plan=plan,
+        settings=settings,
+        now=options.now,
+        history_text=history_text,
+        report=analysis,
+        validations=validations,
+    )
+    report.proposals = proposals
+    existing = forge.list_proposals()
+    facts = _facts(repo, proposals, base.sha, identity, options.remote)
+    max_per_run = options.max_prs if options.max_prs is not None else prs.max_per_run
+    effects = plan_effects(
+        proposals, existing, facts, max_open=prs.max_open, max_per_run=max_per_run
+    )
+    report.effects = effects
+    if options.dry_run:
+        return report
+    target = EffectTarget(repo, base, identity, options.remote, options.token, options.now)
+    report.done = apply_effects(effects, forge, target, facts)
+    return report
+
+
+def effect_lines(report: CycleReport) -> list[str]:
+    return [describe_effect(e) for e in report.effects]

@@ -1,0 +1,201 @@
+"""Talking to the remote: fetching the base and the proposal branches, pushing a branch.
+
+``actions/checkout`` leaves a depth-1 clone of one branch. :func:`fetch_for_proposals`
+fetches the base branch and every ``refs/heads/<prefix>*`` branch of the remote into
+``refs/remotes/<remote>/…`` (pruning those deleted remotely) and, in a shallow clone,
+deepens the history step by step until each proposal branch meets the base, so that the
+commits on a branch can be told apart from the base's history.
+
+:func:`push_branch` never pushes to the default branch, pushes plainly (no overwrite) by
+default and overwrites only with ``--force-with-lease`` naming the commit the remote
+branch is expected to be at: the caller does that only to rebuild a branch that carries
+nothing but the bot's own commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autotune_bot.gitops.git import GitError, HttpAuth, git_lines, git_text, run_git
+from autotune_bot.gitops.git_refs import (
+    check_branch_name,
+    is_shallow,
+    rev_parse,
+    tracking_ref,
+)
+
+__all__ = [
+    "DEEPEN_STEPS",
+    "PushRejected",
+    "fetch_for_proposals",
+    "http_auth",
+    "push_branch",
+    "remote_branches",
+]
+
+# Commits added to every shallow boundary per round while a proposal branch has not met
+# the base yet; after the last step the history is fetched in full.
+DEEPEN_STEPS: tuple[int, ...] = (16, 256)
+_NETWORK_TIMEOUT = 600.0
+
+
+class PushRejected(GitError):  # noqa: N818 - reads as the outcome it reports
+    """The remote refused the push (the branch moved, or it would not be a fast-forward)."""
+
+
+@dataclass(frozen=True)
+class _Remote:
+    name: str
+    auth: HttpAuth | None
+
+
+def http_auth(repo: Path, remote: str, token: str | None) -> HttpAuth | None:
+    """The token as an Authorization header for ``remote``'s URL (https/http remotes only)."""
+    if not token:
+        return None
+    url = remote if "://" in remote else git_text(repo, ["remote", "get-url", "--", remote])
+    if not url.lower().startswith(("https://", "http://")):
+        return None
+    return HttpAuth(url=url, token=token)
+
+
+def remote_branches(repo: Path, remote: str, prefix: str) -> dict[str, str]:
+    """``branch -> commit`` of the ``<prefix>…`` branches fetched from ``remote`` earlier."""
+    root = f"refs/remotes/{remote}/"
+    found: dict[str, str] = {}
+    for line in git_lines(repo, ["for-each-ref", "--format=%(objectname) %(refname)", root]):
+        sha, _, ref = line.partition(" ")
+        name = ref.removeprefix(root)
+        if name.startswith(prefix) and name != "HEAD":
+            found[name] = sha
+    return found
+
+
+def fetch_for_proposals(
+    repo: Path,
+    remote: str,
+    base_branch: str,
+    prefix: str,
+    *,
+    token: str | None = None,
+    deepen_steps: Sequence[int] = DEEPEN_STEPS,
+) -> dict[str, str]:
+    """Fetch the base branch and the proposal branches; return ``branch -> commit``.
+
+    Only the proposal branches (``<prefix>…``) are returned; the base ends up in
+    ``refs/remotes/<remote>/<base_branch>``. Tracking refs of proposal branches the remote
+    no longer has are deleted.
+    """
+    check_branch_name(repo, base_branch)
+    target = _Remote(remote, http_auth(repo, remote, token))
+    shallow = is_shallow(repo)
+    base_ref = tracking_ref(remote, base_branch)
+    base_spec = f"+refs/heads/{base_branch}:{base_ref}"
+    # New commits of a base already here stop at it; in a shallow clone without it, only
+    # its tip is needed.
+    first = shallow and rev_parse(repo, base_ref) is None
+    _fetch(repo, target, [base_spec], ["--depth=1"] if first else [])
+    base = rev_parse(repo, base_ref)
+    if base is None:
+        raise GitError(f"the remote {remote!r} has no branch {base_branch!r}")
+    listed = _list_remote(repo, target, prefix)
+    for stale in set(remote_branches(repo, remote, prefix)) - set(listed):
+        run_git(repo, ["update-ref", "-d", tracking_ref(remote, stale)])
+    if not listed:
+        return {}
+    branch_spec = f"+refs/heads/{prefix}*:{tracking_ref(remote, prefix)}*"
+    # In a shallow clone, a branch fetched without a depth would bring its whole history.
+    _fetch(repo, target, [branch_spec], ["--depth=2"] if shallow else [])
+    for extra in [*(f"--deepen={n}" for n in deepen_steps), "--unshallow"]:
+        if not (is_shallow(repo) and _unconnected(repo, base, listed.values())):
+            break
+        _fetch(repo, target, [base_spec, branch_spec], [extra])
+    return remote_branches(repo, remote, prefix)
+
+
+def push_branch(
+    repo: Path,
+    remote: str,
+    branch: str,
+    sha: str,
+    *,
+    default_branch: str,
+    expected_remote_sha: str | None = None,
+    token: str | None = None,
+) -> None:
+    """Push commit ``sha`` to ``refs/heads/<branch>`` of ``remote``.
+
+    ``expected_remote_sha=None``: a plain push, which creates the branch or fast-forwards
+    it and is refused otherwise. A commit id: ``--force-with-lease`` overwrite, refused if
+    the remote branch is anywhere else (somebody pushed since it was fetched).
+    The remote-tracking ref is updated on success. Raises :class:`PushRejected` when the
+    remote refuses, :class:`GitError` for the default branch or any other failure.
+    """
+    check_branch_name(repo, branch)
+    if branch == default_branch:
+        raise GitError(f"refusing to push to the default branch {branch!r}")
+    target = f"refs/heads/{branch}"
+    args = ["push", "--porcelain", "--no-verify", "--no-follow-tags"]
+    if expected_remote_sha is not None:
+        args.append(f"--force-with-lease={target}:{expected_remote_sha}")
+    args += [remote, f"{sha}:{target}"]
+    auth = http_auth(repo, remote, token)
+    done = run_git(repo, args, auth=auth, ok_codes=(0, 1), timeout=_NETWORK_TIMEOUT)
+    report = done.stdout.decode("utf-8", errors="replace").splitlines()
+    refused = [ln for ln in report if ln.startswith("!")]
+    if refused or done.returncode != 0:
+        reason = refused[0].split("\t")[-1] if refused else f"exit {done.returncode}"
+        raise PushRejected(
+            f"push of {branch!r} to {remote!r} refused: {reason}",
+            command=args,
+            returncode=done.returncode,
+            detail=reason,
+        )
+    if "://" not in remote:
+        run_git(repo, ["update-ref", tracking_ref(remote, branch), sha])
+
+
+def _fetch(repo: Path, remote: _Remote, refspecs: list[str], extra: Sequence[str] = ()) -> None:
+    run_git(
+        repo,
+        [
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-recurse-submodules",
+            "--no-write-fetch-head",
+            *extra,
+            remote.name,
+            *refspecs,
+        ],
+        auth=remote.auth,
+        timeout=_NETWORK_TIMEOUT,
+    )
+
+
+def _list_remote(repo: Path, remote: _Remote, prefix: str) -> dict[str, str]:
+    """``branch -> commit`` of the remote's ``<prefix>…`` branches, as it reports them now."""
+    lines = git_lines(
+        repo,
+        ["ls-remote", "--heads", remote.name, f"refs/heads/{prefix}*"],
+        auth=remote.auth,
+        timeout=_NETWORK_TIMEOUT,
+    )
+    found: dict[str, str] = {}
+    for line in lines:
+        sha, _, ref = line.partition("\t")
+        name = ref.removeprefix("refs/heads/")
+        if name.startswith(prefix):
+            found[name] = sha
+    return found
+
+
+def _unconnected(repo: Path, base: str, heads: Iterable[str]) -> bool:
+    """Whether some branch tip has no common ancestor with ``base`` in the local history."""
+    for head in heads:
+        done = run_git(repo, ["merge-base", base, head], ok_codes=(0, 1))
+        if done.returncode != 0:
+            return True
+    return False

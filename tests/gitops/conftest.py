@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.gitops.git_fixtures import isolate_git
+
+
+@pytest.fixture
+def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No machine git configuration or identity; returns the (empty) global config file."""
+    return isolate_git(monkeypatch, tmp_path / "home")
