@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     from autotune_bot.cli_run import add_parser as add_run_parser
 
     add_run_parser(sub, common)
+    from autotune_bot.cli_action import add_parser as add_action_parser
+
+    add_action_parser(sub, common)
     sub.add_parser(
         "validate",
         parents=[common],
@@ -175,6 +178,7 @@ def _schema(_: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from autotune_bot.cli_action import action_command
     from autotune_bot.cli_benchmark import benchmark_command
     from autotune_bot.cli_rollback import rollback_command
     from autotune_bot.cli_run import run_command
@@ -189,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rollback": rollback_command,
         "benchmark": benchmark_command,
         "run": run_command,
+        "action": action_command,
     }
     try:
         return handlers[args.command](args)

@@ -56,19 +56,27 @@ def run_command(args: argparse.Namespace) -> int:
     if forge_name == "auto":
         on_actions = os.environ.get("GITHUB_ACTIONS") == "true"
         forge_name = "github" if on_actions and os.environ.get("GITHUB_REPOSITORY") else "local"
+    options = CycleOptions(
+        repo=args.repo,
+        now=datetime.now(UTC),
+        settings_file=args.settings,
+        dry_run=args.dry_run,
+        max_prs=args.max_prs,
+        progress=ProgressPrinter(sys.stderr),
+    )
     if forge_name == "github":
-        from autotune_bot.cli_github import github_cycle
+        from autotune_bot.actions_env import action_config
+        from autotune_bot.forge.github_client import GitHubClient
+        from autotune_bot.gitops.github_cycle import github_cycle
 
-        report = github_cycle(args, os.environ)
-    else:
-        options = CycleOptions(
-            repo=args.repo,
-            now=datetime.now(UTC),
-            settings_file=args.settings,
-            dry_run=args.dry_run,
-            max_prs=args.max_prs,
-            progress=ProgressPrinter(sys.stderr),
+        cfg = action_config({**os.environ, "INPUT_FORGE": "github"}, cwd=args.repo)
+        assert cfg.token is not None
+        assert cfg.repository is not None
+        client = GitHubClient(
+            base_url=cfg.api_url, token=cfg.token.reveal(), repository=cfg.repository
         )
+        report = github_cycle(options, client)
+    else:
         report = run_cycle(options, LocalForge(args.repo))
     if args.summary is not None:
         from autotune_bot.cli_tune import write_output

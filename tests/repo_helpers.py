@@ -35,7 +35,7 @@ def make_repo(where: Path, source: Path = DEMO) -> Path:
     """A copy of ``source`` committed as the only commit of a new git repository."""
     repo = where / "repo"
     shutil.copytree(source, repo)
-    git(repo, "init", "-q")
+    git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "demo")
     return repo

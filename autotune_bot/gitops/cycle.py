@@ -56,6 +56,7 @@ class CycleReport:
     effects: list[Effect] = field(default_factory=list)
     done: list[Done] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # input problems (other targets went on)
+    notes: list[str] = field(default_factory=list)  # e.g. metrics artifacts refused
     dry_run: bool = False
 
     def count(self, action: str) -> int:

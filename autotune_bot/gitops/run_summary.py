@@ -49,6 +49,7 @@ def summary_text(report: CycleReport) -> str:
             lines.append(f"  {d.action}: {d.key}: {d.detail}{where}")
     if report.not_proposed:
         lines += ["not proposed:", *(f"  {why}" for why in report.not_proposed)]
+    lines += [f"note: {n}" for n in report.notes]
     lines += [f"error: {e}" for e in report.errors]
     return "\n".join(lines) + "\n"
 
@@ -73,6 +74,8 @@ def summary_markdown(report: CycleReport) -> str:
         lines += ["**Not proposed**", ""]
         lines += [f"- {prose(why)}" for why in report.not_proposed]
         lines.append("")
+    if report.notes:
+        lines += ["**Notes**", "", *(f"- {prose(n)}" for n in report.notes), ""]
     if report.errors:
         lines += ["**Errors**", "", *(f"- {prose(e)}" for e in report.errors), ""]
     return "\n".join(lines)
@@ -104,5 +107,6 @@ def summary_json(report: CycleReport) -> dict[str, Any]:
             for d in report.done
         ],
         "not_proposed": list(report.not_proposed),
+        "notes": list(report.notes),
         "errors": list(report.errors),
     }

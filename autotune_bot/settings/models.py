@@ -226,6 +226,10 @@ class Settings(Section):
     metrics: tuple[RelativePath, ...] = Field(
         (), description="Globs of metrics files; empty for every JSON(L) under metrics/."
     )
+    metrics_artifacts: tuple[NonEmptyStr, ...] = Field(
+        ("autotune-metrics*",),
+        description="Name globs of workflow-run artifacts holding metrics (GitHub only).",
+    )
     exclude: tuple[RelativePath, ...] = Field(
         (), description="Globs excluded from both workflows and metrics."
     )

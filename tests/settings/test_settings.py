@@ -156,6 +156,7 @@ def test_top_level_field_order_follows_the_file_layout() -> None:
         "version",
         "workflows",
         "metrics",
+        "metrics_artifacts",
         "exclude",
         "teams",
         "workflow_ids",

@@ -1,0 +1,208 @@
+"""The GitHub forge: the bot's proposals as pull requests, found again by their marker.
+
+Pull requests are listed (``state=all``, every page) and kept when their head branch is in
+this repository, starts with the branch prefix and the body carries a valid
+``autotune:proposal`` marker naming that branch; the search API is never used (it lags
+behind new pull requests). Opening a proposal first looks for an open pull request of its
+branch and reuses it; a create that fails is never blindly resent: on a transient failure or
+GitHub's "A pull request already exists" the branch's pull requests are read again and an
+existing one is reused, so a create that landed although its answer was lost opens no
+duplicate. Updates edit the title and body in place, and only when they changed. Labels come
+from the settings and the proposal. Reviewers are not requested: the REST contract the bot
+is tested against has no review-request operation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from github.PullRequest import PullRequest
+
+from autotune_bot.forge.github_client import GitHubClient
+from autotune_bot.forge.github_errors import GitHubRequestError, to_error
+from autotune_bot.gitops.marker import parse_marker
+from autotune_bot.gitops.types import ForgeProposal, Proposal, ProposalState
+from autotune_bot.settings.proposals import PullRequestSettings
+
+__all__ = ["GitHubForge"]
+
+_log = logging.getLogger(__name__)
+
+
+class GitHubForge:
+    """Proposals as pull requests of one GitHub repository."""
+
+    name = "github"
+
+    def __init__(
+        self,
+        client: GitHubClient,
+        *,
+        labels: Sequence[str] = ("autotune",),
+        branch_prefix: str = "autotune/",
+    ) -> None:
+        self.client = client
+        self.labels = tuple(labels)
+        self.branch_prefix = branch_prefix
+
+    @classmethod
+    def from_settings(cls, client: GitHubClient, settings: PullRequestSettings) -> GitHubForge:
+        return cls(client, labels=settings.labels, branch_prefix=settings.branch_prefix)
+
+    def __repr__(self) -> str:
+        return f"GitHubForge({self.client!r})"
+
+    # -- the Forge protocol ----------------------------------------------------------------
+
+    def default_branch(self) -> str:
+        return self.client.repo().default_branch
+
+    def list_proposals(self) -> list[ForgeProposal]:
+        """The bot's pull requests in any state, oldest first."""
+        repo = self.client.repo()
+        pulls = self.client.call(
+            "list pull requests",
+            lambda: list(repo.get_pulls(state="all", sort="created", direction="asc")),
+        )
+        found = []
+        for pull in pulls:
+            proposal = self._recognise(pull)
+            if proposal is not None:
+                found.append(proposal)
+        return found
+
+    def open_proposal(self, proposal: Proposal, base: str) -> ForgeProposal:
+        """Open a pull request of ``proposal.branch`` into ``base`` (or reuse the open one)."""
+        pull = self._open_pull_of(proposal)
+        if pull is None:
+            pull = self._create(proposal, base)
+        else:
+            _log.info(
+                "pull request #%d of %s is already open: updating it", pull.number, proposal.branch
+            )
+            pull = self._edit(pull, proposal)
+        self._label(pull, proposal)
+        return self._described(pull)
+
+    def update_proposal(self, existing: ForgeProposal, proposal: Proposal) -> ForgeProposal:
+        """Edit the pull request ``existing`` in place: title and body, when they changed."""
+        number = int(existing.ref)
+        repo = self.client.repo()
+        pull = self.client.call(f"read pull request #{number}", lambda: repo.get_pull(number))
+        if pull.head.ref != proposal.branch:
+            raise GitHubRequestError(
+                f"GitHub: pull request #{number} is of branch {pull.head.ref!r}, "
+                f"not {proposal.branch!r}"
+            )
+        pull = self._edit(pull, proposal)
+        self._label(pull, proposal)
+        return self._described(pull)
+
+    # -- pull requests ---------------------------------------------------------------------
+
+    def _recognise(self, pull: PullRequest) -> ForgeProposal | None:
+        head = pull.head
+        if not head.ref.startswith(self.branch_prefix):
+            return None
+        if head.repo is None or head.repo.full_name.lower() != self.client.repository.lower():
+            return None  # a fork's branch: not the bot's, whatever its body says
+        meta = parse_marker(pull.body or "")
+        if meta is None or meta.get("branch") != head.ref:
+            return None
+        return self._described(pull)
+
+    def _described(self, pull: PullRequest) -> ForgeProposal:
+        meta = parse_marker(pull.body or "") or {}
+        state: ProposalState = "open" if pull.state == "open" else "closed"
+        if pull.merged_at is not None:
+            state = "merged"
+        return ForgeProposal(
+            ref=str(pull.number),
+            key=str(meta.get("key", "")),
+            branch=pull.head.ref,
+            state=state,
+            evidence_key=str(meta.get("evidence_key", "")),
+            body=pull.body or "",
+            title=pull.title,
+            url=pull.html_url,
+            head_sha=pull.head.sha,
+            merged_sha=pull.merge_commit_sha if state == "merged" else None,
+            metadata=meta,
+        )
+
+    def _open_pulls_of(self, branch: str) -> list[PullRequest]:
+        repo = self.client.repo()
+        head = f"{self.client.owner}:{branch}"
+        pulls = self.client.call(
+            f"list pull requests of {branch}",
+            lambda: list(repo.get_pulls(state="open", head=head, sort="created", direction="asc")),
+        )
+        return [pull for pull in pulls if pull.head.ref == branch]
+
+    def _open_pull_of(self, proposal: Proposal) -> PullRequest | None:
+        """The open pull request of the proposal's branch; an error if it is not the bot's."""
+        pulls = self._open_pulls_of(proposal.branch)
+        if not pulls:
+            return None
+        pull = pulls[0]  # the oldest: a create that landed twice keeps the first
+        meta = parse_marker(pull.body or "")
+        if meta is None or meta.get("key") != proposal.key:
+            raise GitHubRequestError(
+                f"GitHub: branch {proposal.branch!r} already has pull request #{pull.number}, "
+                "which autotune did not open for this proposal; leaving it alone"
+            )
+        return pull
+
+    def _create(self, proposal: Proposal, base: str) -> PullRequest:
+        repo = self.client.repo()
+        retrier = self.client.retrier
+        action = f"open a pull request for {proposal.branch}"
+        attempt, waited = 1, 0.0
+        while True:
+            try:
+                return repo.create_pull(
+                    base=base,
+                    head=proposal.branch,
+                    title=proposal.title,
+                    body=proposal.body,
+                    draft=False,
+                )
+            except Exception as error:  # classified below; re-raised when not an HTTP failure
+                failure = retrier.classify(error)
+                if failure is None:
+                    raise
+            if not (failure.transient or failure.already_exists):
+                raise to_error(failure, action) from None
+            # The create may have landed (a lost answer, or GitHub saw it twice): look first.
+            existing = self._open_pull_of(proposal)
+            if existing is not None:
+                _log.warning(
+                    "GitHub: %s: reusing pull request #%d that the failed request created",
+                    action,
+                    existing.number,
+                )
+                return self._edit(existing, proposal)
+            if failure.already_exists:
+                raise to_error(failure, action) from None
+            waited = retrier.pause(failure, action, attempt, waited)
+            attempt += 1
+
+    def _edit(self, pull: PullRequest, proposal: Proposal) -> PullRequest:
+        if pull.title == proposal.title and (pull.body or "") == proposal.body:
+            return pull
+        number = pull.number
+        self.client.call(
+            f"update pull request #{number}",
+            lambda: pull.edit(title=proposal.title, body=proposal.body),
+        )
+        return pull
+
+    def _label(self, pull: PullRequest, proposal: Proposal) -> None:
+        have = {label.name for label in pull.labels}
+        wanted = list(dict.fromkeys([*self.labels, *proposal.labels]))
+        missing = [name for name in wanted if name not in have]
+        if missing:
+            self.client.call(
+                f"label pull request #{pull.number}", lambda: pull.add_to_labels(*missing)
+            )

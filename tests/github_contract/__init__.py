@@ -1,0 +1,1 @@
+"""The vendored GitHub REST contract and a checker for requests and responses."""
