@@ -29,6 +29,13 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
+def _relative(path: Path, workspace: Path) -> str:
+    try:
+        return path.resolve().relative_to(workspace.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def action_command(args: argparse.Namespace) -> int:
     from autotune_bot.actions_env import (
         annotation,
@@ -90,7 +97,8 @@ def action_command(args: argparse.Namespace) -> int:
                 "prs_opened": report.count("opened"),
                 "prs_updated": report.count("updated"),
                 "proposals": len(report.proposals),
-                "report_path": str(report_path),
+                # relative to the workspace: later steps run on the host, not in the container
+                "report_path": _relative(report_path, cfg.workspace),
             },
         )
     if cfg.summary_path is not None:

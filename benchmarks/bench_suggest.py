@@ -1,5 +1,5 @@
-"""Wall time of `autotune suggest` and `autotune apply --auto` on the example repository, on
-one core.
+"""Wall time of `autotune suggest`, `autotune apply --auto` and `autotune run` (local forge) on
+the example repository, on one core.
 
 Each command runs as its own process, pinned to one CPU with `taskset` when it is available,
 on a fresh copy of examples/demo-repo (apply edits the copy's working tree). Prints the median
@@ -37,12 +37,20 @@ def _run(args: list[str], repo: Path) -> float:
     return elapsed
 
 
+def _git_init(repo: Path) -> None:
+    ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    for cmd in (["init", "-q", "-b", "main"], ["add", "-A"], [*ident, "commit", "-qm", "demo"]):
+        subprocess.run(["git", *cmd], cwd=repo, check=True, capture_output=True)
+
+
 def _measure(args: list[str], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             repo = Path(tmp) / "demo"
             shutil.copytree(DEMO, repo)
+            if args[0] == "run":  # the cycle works on a git repository
+                _git_init(repo)
             times.append(_run(args, repo))
     return times
 
@@ -56,7 +64,11 @@ def main() -> None:
     opts = parser.parse_args()
     pinned = "one core (taskset -c 0)" if _pin() else "not pinned (no taskset)"
     print(f"example repository, {pinned}, {opts.repeat} runs each")
-    cases = [("suggest", ["suggest"]), ("apply --auto", ["apply", "--auto"])]
+    cases = [
+        ("suggest", ["suggest"]),
+        ("apply --auto", ["apply", "--auto"]),
+        ("run (local forge)", ["run", "--forge", "local"]),
+    ]
     cases += [
         (f"suggest --algorithm {a}", ["suggest", "--algorithm", a])
         for a in opts.algorithms.split(",")

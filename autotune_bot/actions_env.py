@@ -1,0 +1,391 @@
+"""The GitHub Actions environment of ``autotune action``: inputs, event, outputs, annotations.
+
+``autotune action`` takes no arguments. Its inputs come from ``INPUT_<NAME>`` variables (the
+runner upper-cases the input name, turns spaces into ``_`` and keeps ``_`` and ``-`` as they
+are, like ``@actions/core``'s ``getInput``), with the defaults of ``action.yml`` when a
+variable is missing or empty. :func:`action_config` turns an environment mapping into a typed
+:class:`ActionConfig` without touching the process (pure); :func:`load_action_config` also
+reads the event payload file. The writers append to the files the runner names
+(``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``); :func:`annotation` and :func:`mask` return
+workflow-command lines for the caller to print.
+
+Outside Actions (no ``GITHUB_ACTIONS=true``) the same code runs with the local forge: the
+workspace is the current directory and there is no event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from autotune_bot.errors import InputError
+
+__all__ = [
+    "EVENT_MAX_BYTES",
+    "INPUT_DEFAULTS",
+    "SUMMARY_MAX_BYTES",
+    "ActionConfig",
+    "ActionInputError",
+    "EventDecision",
+    "Secret",
+    "action_config",
+    "annotation",
+    "append_summary",
+    "event_decision",
+    "format_outputs",
+    "get_input",
+    "load_action_config",
+    "mask",
+    "read_event",
+    "summary_text",
+    "write_outputs",
+]
+
+# The inputs of action.yml and their defaults (github_token's default there is the job's
+# token, `${{ github.token }}`; outside Actions the GITHUB_TOKEN variable stands in for it).
+INPUT_DEFAULTS: Mapping[str, str] = {
+    "github_token": "",
+    "config": ".autotune.yml",
+    "dry_run": "false",
+    "max_prs": "",
+    "forge": "auto",
+    "working_directory": ".",
+}
+EVENT_MAX_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+SUMMARY_MAX_BYTES = 1024 * 1024  # the runner drops a step summary over 1 MiB
+RUN_EVENTS = frozenset({"schedule", "workflow_dispatch"})
+MONITORING_EVENTS = frozenset({"issue_comment", "pull_request"})
+_TRUE = ("true", "True", "TRUE")  # @actions/core getBooleanInput: YAML 1.2 core schema
+_FALSE = ("false", "False", "FALSE")
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_OUTPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_DELIMITER = "AUTOTUNE_EOF"
+_TRUNCATED = "\n\n*(summary truncated: GitHub shows at most 1 MiB of summary per step)*\n"
+
+
+class ActionInputError(InputError):
+    """An action input or a GitHub Actions variable has a value the action cannot use."""
+
+
+class Secret:
+    """A token that never shows itself in ``repr``, ``str`` or f-strings; ``reveal()`` does."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class EventDecision:
+    """Whether the triggering event is one ``autotune action`` acts on."""
+
+    name: str | None  # GITHUB_EVENT_NAME; None outside Actions
+    run: bool
+    notice: str | None = None  # why nothing is done, for a ::notice:: line
+
+
+@dataclass(frozen=True)
+class ActionConfig:
+    """Everything ``autotune action`` takes from its environment, typed and checked."""
+
+    forge: Literal["local", "github"]
+    workspace: Path  # GITHUB_WORKSPACE (the checkout), else the current directory
+    repo_root: Path  # workspace / working_directory
+    settings_path: Path  # repo_root / config
+    dry_run: bool
+    max_prs: int | None  # None: pull_requests.max_per_run of the settings applies
+    token: Secret | None
+    repository: str | None  # "owner/name"
+    api_url: str
+    server_url: str
+    event: EventDecision
+    event_payload: Mapping[str, Any] = field(default_factory=dict)
+    ref_name: str | None = None  # GITHUB_REF_NAME: the branch a scheduled run checked out
+    sha: str | None = None
+    run_id: str | None = None
+    output_path: Path | None = None  # GITHUB_OUTPUT
+    summary_path: Path | None = None  # GITHUB_STEP_SUMMARY
+    in_actions: bool = False
+    debug: bool = False  # RUNNER_DEBUG=1 (a re-run with debug logging)
+
+    @property
+    def run_url(self) -> str | None:
+        """The web page of this workflow run (its job summary), when known."""
+        if self.repository is None or self.run_id is None:
+            return None
+        return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
+
+    @property
+    def default_branch(self) -> str | None:
+        """The repository's default branch, as the event payload reports it."""
+        repo = self.event_payload.get("repository")
+        branch = repo.get("default_branch") if isinstance(repo, Mapping) else None
+        return branch if isinstance(branch, str) and branch else None
+
+
+def get_input(env: Mapping[str, str], name: str) -> str:
+    """Input ``name`` as ``@actions/core`` reads it (trimmed), else its action.yml default.
+
+    The variable is ``INPUT_`` + the name upper-cased with spaces as ``_``; an input written
+    with hyphens instead of underscores (``max-prs``) is accepted as the same input.
+    """
+    key = "INPUT_" + name.replace(" ", "_").upper()
+    value = env.get(key, "").strip()
+    if not value and "_" in name:
+        value = env.get("INPUT_" + name.upper().replace("_", "-"), "").strip()
+    return value or INPUT_DEFAULTS.get(name, "")
+
+
+def _error(name: str, message: str) -> ActionInputError:
+    return ActionInputError(message, field=f"inputs.{name}")
+
+
+def _boolean(env: Mapping[str, str], name: str) -> bool:
+    raw = get_input(env, name)
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise _error(
+        name, f"must be true or false (true | True | TRUE | false | False | FALSE), got {raw!r}"
+    )
+
+
+def _positive_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = get_input(env, name)
+    if not raw:
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) == 0:
+        raise _error(name, f"must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
+def _forge_choice(env: Mapping[str, str]) -> str:
+    raw = get_input(env, "forge")
+    if raw not in ("auto", "local", "github"):
+        raise _error("forge", f"must be auto, local or github, got {raw!r}")
+    return raw
+
+
+def _inside(base: Path, name: str, raw: str) -> Path:
+    """``base / raw`` for a relative path that stays below ``base``."""
+    parts = PurePosixPath(raw).parts
+    if PurePosixPath(raw).is_absolute() or ".." in parts:
+        raise _error(name, f"must be a path inside the workspace, got {raw!r}")
+    return base.joinpath(*parts) if parts else base
+
+
+def _url(env: Mapping[str, str], variable: str, default: str) -> str:
+    raw = env.get(variable, "").strip() or default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ActionInputError(f"must be an http(s) URL, got {raw!r}", field=variable)
+    return raw.rstrip("/")
+
+
+def _path(env: Mapping[str, str], variable: str) -> Path | None:
+    raw = env.get(variable, "")
+    return Path(raw) if raw else None
+
+
+def event_decision(name: str | None) -> EventDecision:
+    """Run on ``schedule`` and ``workflow_dispatch`` (and outside Actions); else a notice."""
+    if not name or name in RUN_EVENTS:
+        return EventDecision(name or None, run=True)
+    if name in MONITORING_EVENTS:
+        notice = (
+            f"autotune: '{name}' events drive the monitoring features (/autotune commands, "
+            "checks of merged changes), which this version of the action does not have yet; "
+            "nothing to do"
+        )
+    elif name == "pull_request_target":
+        notice = (
+            "autotune: not run on pull_request_target (it would hold write access while "
+            "looking at code from forks); use schedule or workflow_dispatch"
+        )
+    else:
+        notice = (
+            f"autotune: runs on schedule and workflow_dispatch events, not on '{name}'; "
+            "nothing to do (see examples/autotune.yml for the triggers to use)"
+        )
+    return EventDecision(name, run=False, notice=notice)
+
+
+def _token(env: Mapping[str, str]) -> Secret | None:
+    value = get_input(env, "github_token") or env.get("GITHUB_TOKEN", "").strip()
+    return Secret(value) if value else None
+
+
+def action_config(
+    env: Mapping[str, str], *, cwd: Path, event_payload: Mapping[str, Any] | None = None
+) -> ActionConfig:
+    """The action's configuration from ``env`` (pure: ``cwd`` and the payload are passed in)."""
+    in_actions = env.get("GITHUB_ACTIONS", "") == "true"
+    repository = env.get("GITHUB_REPOSITORY", "").strip() or None
+    choice = _forge_choice(env)
+    forge: Literal["local", "github"] = "local"
+    if choice == "github" or (choice == "auto" and in_actions and repository):
+        forge = "github"
+    token = _token(env)
+    if forge == "github":
+        if repository is None:
+            raise _error("forge", "the github forge needs GITHUB_REPOSITORY (owner/name)")
+        if token is None:
+            raise _error(
+                "github_token",
+                "the github forge needs a token: set the github_token input or GITHUB_TOKEN",
+            )
+    if repository is not None and not _REPOSITORY.fullmatch(repository):
+        raise ActionInputError(f"must be owner/name, got {repository!r}", field="GITHUB_REPOSITORY")
+    workspace = cwd / env.get("GITHUB_WORKSPACE", "") if env.get("GITHUB_WORKSPACE") else cwd
+    repo_root = _inside(workspace, "working_directory", get_input(env, "working_directory"))
+    config = get_input(env, "config")
+    return ActionConfig(
+        forge=forge,
+        workspace=workspace,
+        repo_root=repo_root,
+        settings_path=repo_root / config,
+        dry_run=_boolean(env, "dry_run"),
+        max_prs=_positive_int(env, "max_prs"),
+        token=token,
+        repository=repository,
+        api_url=_url(env, "GITHUB_API_URL", "https://api.github.com"),
+        server_url=_url(env, "GITHUB_SERVER_URL", "https://github.com"),
+        event=event_decision(env.get("GITHUB_EVENT_NAME", "").strip() or None),
+        event_payload=dict(event_payload or {}),
+        ref_name=env.get("GITHUB_REF_NAME") or None,
+        sha=env.get("GITHUB_SHA") or None,
+        run_id=env.get("GITHUB_RUN_ID") or None,
+        output_path=_path(env, "GITHUB_OUTPUT"),
+        summary_path=_path(env, "GITHUB_STEP_SUMMARY"),
+        in_actions=in_actions,
+        debug=env.get("RUNNER_DEBUG", "") == "1",
+    )
+
+
+def read_event(path: Path, max_bytes: int = EVENT_MAX_BYTES) -> dict[str, Any]:
+    """The event payload at ``path``: a JSON object of at most ``max_bytes`` bytes."""
+    where = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ActionInputError(
+            f"cannot read the event payload: {exc.strerror}", path=where
+        ) from exc
+    if len(data) > max_bytes:
+        raise ActionInputError(f"event payload larger than {max_bytes} bytes", path=where)
+    try:
+        payload = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ActionInputError(f"event payload is not valid JSON: {exc}", path=where) from exc
+    if not isinstance(payload, dict):
+        raise ActionInputError("event payload is not a JSON object", path=where)
+    return payload
+
+
+def load_action_config(env: Mapping[str, str], *, cwd: Path) -> ActionConfig:
+    """:func:`action_config`, with the event payload read when the event is one to run on."""
+    payload: dict[str, Any] = {}
+    event_path = env.get("GITHUB_EVENT_PATH", "")
+    if event_path and event_decision(env.get("GITHUB_EVENT_NAME", "").strip() or None).run:
+        payload = read_event(cwd / event_path)
+    return action_config(env, cwd=cwd, event_payload=payload)
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(
+    kind: Literal["error", "warning", "notice"],
+    message: str,
+    file: str | None = None,
+    line: int | None = None,
+    *,
+    title: str | None = None,
+) -> str:
+    """A ``::error file=…,line=…::message`` workflow command, escaped as ``@actions/core`` does."""
+    if kind not in ("error", "warning", "notice"):
+        raise ValueError(f"unknown annotation kind {kind!r}")
+    props = [(k, v) for k, v in (("title", title), ("file", file), ("line", line)) if v is not None]
+    text = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props)
+    return f"::{kind}{' ' + text if text else ''}::{_escape_data(message)}"
+
+
+def mask(value: str) -> str:
+    """The ``::add-mask::`` command that makes the runner hide ``value`` in later log lines."""
+    return f"::add-mask::{_escape_data(value)}"
+
+
+def _delimiter(name: str, value: str) -> str:
+    """A heredoc delimiter found in neither ``name`` nor ``value`` (no randomness needed)."""
+    candidate, n = _DELIMITER, 0
+    while candidate in value or candidate in name:
+        n += 1
+        candidate = f"{_DELIMITER}_{n}"
+    return candidate
+
+
+def format_outputs(outputs: Mapping[str, str | int | bool]) -> str:
+    """``$GITHUB_OUTPUT`` text: every output as ``name<<DELIM`` / value / ``DELIM``."""
+    chunks = []
+    for name, raw in outputs.items():
+        if not _OUTPUT_NAME.fullmatch(name):
+            raise ValueError(f"invalid output name {name!r}")
+        value = ("true" if raw else "false") if isinstance(raw, bool) else str(raw)
+        delimiter = _delimiter(name, value)
+        chunks.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    return "".join(chunks)
+
+
+def write_outputs(path: Path, outputs: Mapping[str, str | int | bool]) -> None:
+    """Append ``outputs`` to the runner's ``$GITHUB_OUTPUT`` file at ``path``."""
+    with path.open("a", encoding="utf-8", newline="\n") as handle:
+        handle.write(format_outputs(outputs))
+
+
+def summary_text(markdown: str, used_bytes: int, max_bytes: int = SUMMARY_MAX_BYTES) -> str:
+    """``markdown`` (newline-terminated) cut at a line so the summary stays within the cap."""
+    text = markdown if markdown.endswith("\n") else markdown + "\n"
+    room = max_bytes - used_bytes
+    if len(text.encode("utf-8")) <= room:
+        return text
+    keep = room - len(_TRUNCATED.encode("utf-8"))
+    if keep <= 0:
+        return ""
+    head = text.encode("utf-8")[:keep].decode("utf-8", errors="ignore")
+    cut = head.rfind("\n")
+    return (head[: cut + 1] if cut >= 0 else head) + _TRUNCATED
+
+
+def append_summary(path: Path, markdown: str) -> None:
+    """Append ``markdown`` to the job summary file (``$GITHUB_STEP_SUMMARY``) at ``path``."""
+    used = path.stat().st_size if path.exists() else 0
+    with path.open("a", encoding="utf-8", newline="\n") as handle:
+        handle.write(summary_text(markdown, used))
