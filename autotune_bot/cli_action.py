@@ -11,6 +11,7 @@ notice and exit 0.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from datetime import UTC, datetime
@@ -74,7 +75,8 @@ def action_command(args: argparse.Namespace) -> int:
         client = GitHubClient(
             base_url=cfg.api_url, token=cfg.token.reveal(), repository=cfg.repository
         )
-        report = github_cycle(options, client)
+        token = cfg.token.reveal()  # for git's fetches and pushes (as an HTTP header)
+        report = github_cycle(dataclasses.replace(options, token=token), client)
     else:
         from autotune_bot.forge.local import LocalForge
         from autotune_bot.gitops.cycle import run_cycle

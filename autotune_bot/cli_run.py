@@ -9,6 +9,7 @@ repository, token and API URL come from the environment, as in GitHub Actions).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from datetime import UTC, datetime
@@ -75,7 +76,8 @@ def run_command(args: argparse.Namespace) -> int:
         client = GitHubClient(
             base_url=cfg.api_url, token=cfg.token.reveal(), repository=cfg.repository
         )
-        report = github_cycle(options, client)
+        token = cfg.token.reveal()  # for git's fetches and pushes (as an HTTP header)
+        report = github_cycle(dataclasses.replace(options, token=token), client)
     else:
         report = run_cycle(options, LocalForge(args.repo))
     if args.summary is not None:

@@ -38,6 +38,7 @@ def load_inputs(
     settings_file: Path | None = None,
     workflow_files: Sequence[Path] = (),
     metrics_files: Sequence[Path] = (),
+    extra_metrics_files: Sequence[Path] = (),
     member_teams: frozenset[str] | None = None,
     early: Pending | None = None,
     parallel: bool = False,
@@ -46,9 +47,11 @@ def load_inputs(
 
     Explicit ``workflow_files`` / ``metrics_files`` replace discovery for that kind (with
     ``--metrics`` given, nothing else is read for metrics, and no workflow file is read
-    unless ``--config`` names one). ``early`` is a worker already reading part of the single
-    metrics file (see :func:`autotune_bot.metrics.parallel.start`); ``parallel`` lets a single
-    large metrics file be read on two cores. Raises
+    unless ``--config`` names one). ``extra_metrics_files`` are read in addition to whatever
+    the rest selects (e.g. metrics downloaded from workflow-run artifacts). ``early`` is a
+    worker already reading part of the single metrics file (see
+    :func:`autotune_bot.metrics.parallel.start`); ``parallel`` lets a single large metrics
+    file be read on two cores. Raises
     :class:`SettingsError` for a bad settings file and :class:`UsageError` for a named file
     that does not exist.
     """
@@ -73,6 +76,7 @@ def load_inputs(
     else:
         found = discover(root, settings)
         wf_paths, m_paths = list(found.workflow_files), list(found.metrics_files)
+    m_paths += [p for p in extra_metrics_files if p not in m_paths]
     workflows, errors = read_workflow_files((p, display_path(root, p)) for p in wf_paths)
     metrics = ingest_files(
         [(p, display_path(root, p)) for p in m_paths],

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from autotune_bot.errors import UsageError
 from autotune_bot.gitops.apply_effects import Done, EffectTarget, apply_effects, describe_effect
 from autotune_bot.gitops.branch_facts import branch_facts
 from autotune_bot.gitops.git import GitIdentity, run_git
 from autotune_bot.gitops.git_refs import default_branch, local_ref, resolve_base, tracking_ref
-from autotune_bot.gitops.git_remote import fetch_for_proposals
+from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
 from autotune_bot.gitops.lifecycle import Effect, plan_effects
 from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals
 from autotune_bot.gitops.target_patches import TargetPatch, target_patches
@@ -37,7 +38,7 @@ class CycleOptions:
     repo: Path
     now: datetime
     settings_file: Path | None = None
-    metrics_files: tuple[Path, ...] = ()  # extra metrics (e.g. downloaded artifacts)
+    extra_metrics_files: tuple[Path, ...] = ()  # besides the repository's (e.g. artifacts)
     dry_run: bool = False
     max_prs: int | None = None  # overrides pull_requests.max_per_run
     remote: str | None = None  # None: local branches (local forge); else the remote to push to
@@ -95,6 +96,19 @@ def _validate(
     return kept, results
 
 
+def _not_run(ab: ABTestSettings) -> ABTestResult:
+    return ABTestResult.not_run(
+        "dry_run",
+        primary_metric=ab.primary_metric,
+        method=ab.method,
+        alpha=ab.alpha,
+        margin_ratio=1.0 - ab.min_improvement,
+        guardrail_ratio=1.0 + ab.guardrail_tolerance,
+        success_margin=ab.success_margin,
+        reasons=("dry run: the A/B test would run here; nothing was run or measured",),
+    )
+
+
 def _facts(
     repo: Path, proposals: list[Proposal], base_sha: str, identity: GitIdentity, remote: str | None
 ) -> dict[str, BranchFacts]:
@@ -114,14 +128,23 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     report = CycleReport(forge=forge.name, dry_run=options.dry_run)
     repo = options.repo
     inputs = load_inputs(
-        repo, settings_file=options.settings_file, metrics_files=options.metrics_files
+        repo,
+        settings_file=options.settings_file,
+        extra_metrics_files=options.extra_metrics_files,
     )
     settings = inputs.settings
     report.errors += [str(e) for e in (*inputs.workflow_errors, *inputs.metrics.unreadable)]
     prs = settings.pull_requests
     identity = GitIdentity(prs.author_name, prs.author_email)
 
-    branch = default_branch(repo, options.remote)
+    auth = http_auth(repo, options.remote, options.token) if options.remote else None
+    branch = default_branch(repo, options.remote, auth=auth)
+    if branch.startswith(prs.branch_prefix):
+        raise UsageError(
+            f"the base branch {branch!r} is a proposal branch; check out the default branch "
+            "and run again",
+            field="--repo",
+        )
     if options.remote is not None:
         fetch_for_proposals(repo, options.remote, branch, prs.branch_prefix, token=options.token)
     base = resolve_base(repo, branch, options.remote)
@@ -154,8 +177,11 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
         else:
             fresh.append(tp)
     validations: dict[str, ABTestResult] = {}
-    if settings.ab_test.enabled and not options.dry_run and fresh:
-        fresh, validations = _validate(fresh, options, settings.ab_test, report)
+    if settings.ab_test.enabled and fresh:
+        if options.dry_run:  # nothing runs: say so rather than plan them as "not validated"
+            validations = {tp.key: _not_run(settings.ab_test) for tp in fresh}
+        else:
+            fresh, validations = _validate(fresh, options, settings.ab_test, report)
     report.validations = validations
 
     history_text = _base_text(repo, base.sha, HISTORY_PATH) or ""

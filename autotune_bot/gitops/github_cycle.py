@@ -7,7 +7,6 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
-from autotune_bot.discovery import discover
 from autotune_bot.errors import AutotuneError
 from autotune_bot.forge.github import GitHubForge
 from autotune_bot.forge.github_artifacts import GitHubArtifacts
@@ -40,11 +39,8 @@ def github_cycle(options: CycleOptions, client: GitHubClient) -> CycleReport:
                         f"metrics from {len(got.extracted)} artifact(s): "
                         + ", ".join(a.name for a in got.extracted)
                     )
-        metrics = options.metrics_files
-        if downloaded:
-            own = discover(options.repo, settings).metrics_files
-            metrics = (*own, *metrics, *downloaded)
-        run = dataclasses.replace(options, metrics_files=tuple(metrics), remote=REMOTE)
+        extra = (*options.extra_metrics_files, *downloaded)
+        run = dataclasses.replace(options, extra_metrics_files=extra, remote=REMOTE)
         report = run_cycle(run, forge)
     report.notes = notes + report.notes
     return report

@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 HISTORY_PATH = HISTORY_FILE.as_posix()
-DEFAULT_DETAILS = "the job summary of the run that made this proposal"
+DEFAULT_DETAILS = "the proposal's branch, where the whole change is committed"
 _STATUS_ORDER = {"passed": 0, "inconclusive": 2, "failed": 3}
 
 

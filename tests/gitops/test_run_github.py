@@ -192,3 +192,16 @@ def test_server_errors_and_rate_limits_are_waited_out(runner: Runner, fake: Fake
     assert report.errors == []
     assert 3 in runner.sleeps or 3.0 in runner.sleeps
     assert len(fake.pulls(head=REVIEW_BRANCH)) == 1
+
+
+def test_metrics_artifacts_are_read_besides_the_repository(
+    runner: Runner, fake: FakeGitHub
+) -> None:
+    recent = FILES["metrics/runs/code_review.jsonl"].splitlines()[-20:]
+    fake.add_artifact(
+        "autotune-metrics-123", {"runs/recent.jsonl": ("\n".join(recent) + "\n").encode()}
+    )
+    report = runner.run()
+    assert report.errors == []
+    assert any("autotune-metrics-123" in note for note in report.notes)
+    assert len(fake.pulls(head=REVIEW_BRANCH)) == 1  # workflows were still read

@@ -151,3 +151,24 @@ def test_uncommitted_workflow_edits_are_not_proposed_over(repo: Path) -> None:
     keys = [p["key"] for p in summary["proposals"]]  # type: ignore[attr-defined]
     assert "code_review/review_team" not in keys
     assert any("differs from main" in why for why in summary["not_proposed"])  # type: ignore[attr-defined]
+
+
+def test_dry_run_with_ab_testing_enabled_runs_nothing_and_says_so(repo: Path) -> None:
+    with (repo / ".autotune.yml").open("a") as out:  # a command that would fail if it ran
+        out.write("\nab_test: {enabled: true, command: 'no-such-runner-xyz {workflow}'}\n")
+    git(repo, "commit", "-qam", "enable A/B")
+    code, summary = _run(repo, "--dry-run")
+    assert code == 0
+    statuses = {p["validation_status"] for p in summary["proposals"]}  # type: ignore[attr-defined]
+    assert statuses == {"dry_run"}
+    assert set(_branches(repo)) == {"main"}
+
+
+def test_a_proposal_branch_checked_out_is_refused_as_base(repo: Path) -> None:
+    _run(repo)
+    git(repo, "checkout", "-q", REVIEW)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", "--repo", str(repo), "--forge", "local"])
+    assert code == 2
+    assert "is a proposal branch; check out the default branch" in err.getvalue()
