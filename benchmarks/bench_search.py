@@ -26,7 +26,10 @@ breaks the guardrail counts as min(captured, 0)); the same for the best configur
 the median evaluation index at which a configuration capturing ≥ 90 % (and truly feasible) was
 first visited, in the largest-budget study (">max" when it was not visited in most studies);
 the share of shipped picks that truly break the guardrail; the share of studies that shipped a
-change; wall time per study at the largest budget.
+change; wall time per study at the largest budget. Last, from the ground truth alone: the best
+capture of a configuration whose true success is at least success₀ + δ (what a rule that insists
+on that much success could ship at best, even knowing every expected value) and how many
+configurations capture ≥ 90 %.
 """
 
 from __future__ import annotations
@@ -199,7 +202,32 @@ def score(
     )
 
 
-def run_problem(job: tuple[int, Settings]) -> list[Study] | None:
+# a pick that must show true success ≥ success₀ + δ: what could it capture at best?
+CEILING_DELTAS = (-0.02, 0.0, 0.02, 0.04)
+
+
+@dataclass(frozen=True)
+class ProblemResult:
+    studies: list[Study]
+    ceilings: tuple[float, ...]  # by CEILING_DELTAS
+    near_optimal: int  # configurations capturing ≥ 90 % (truly feasible)
+
+
+def ceiling(problem: Problem, delta: float) -> float:
+    """Best capture among configurations with true success ≥ success₀ + delta (0: none better).
+
+    Scored like a shipped pick (guardrail included): with delta ≥ the guardrail margin's
+    negative, it is the best a rule that insists on that much success could ship even if it
+    knew every expected value exactly.
+    """
+    t = problem.truth
+    ok = np.isfinite(t.objective) & (t.success >= t.success[t.default] + delta - 1e-12)
+    if not ok.any():
+        return 0.0
+    return max(0.0, t.captured(int(np.argmin(np.where(ok, t.objective, np.inf)))))
+
+
+def run_problem(job: tuple[int, Settings]) -> ProblemResult | None:
     """Every study of one problem; None when the problem has too little room to improve."""
     seed, settings = job
     problem = Problem(seed, margin=settings.margin)
@@ -208,12 +236,28 @@ def run_problem(job: tuple[int, Settings]) -> list[Study] | None:
         return None
     guard = None if settings.margin is None else Guardrail(success_margin=settings.margin)
     objective = PerSuccessObjective(baseline(problem, settings.history_runs), guardrail=guard)
-    return [
+    studies = [
         one_study(problem, objective, a, b, r, settings)
         for a in settings.algorithms
         for b in settings.budgets
         for r in range(settings.repeats)
     ]
+    near = sum(truth.captured(i) >= 0.9 for i in range(len(truth.objective)))
+    return ProblemResult(studies, tuple(ceiling(problem, d) for d in CEILING_DELTAS), near)
+
+
+def ceilings(results: list[ProblemResult]) -> str:
+    """What picks that insist on more success than the guardrail asks could capture at best."""
+    cells = ", ".join(
+        f"δ = {d:+.2f}: {statistics.fmean(r.ceilings[i] for r in results):.2f}"
+        for i, d in enumerate(CEILING_DELTAS)
+    )
+    near = statistics.median(r.near_optimal for r in results)
+    return (
+        "Best capture of a configuration with true success ≥ success₀ + δ (mean over the "
+        f"problems, knowing every expected value): {cells}; configurations capturing ≥ 90 %: "
+        f"median {near:.0f} per problem"
+    )
 
 
 def median_reach(studies: list[Study]) -> float:
@@ -338,6 +382,7 @@ def main() -> None:
     used: list[int] = []
     skipped: list[int] = []
     studies: list[Study] = []
+    results: list[ProblemResult] = []
     with multiprocessing.get_context("fork").Pool(max(1, args.workers)) as pool:
         jobs = ((s, settings) for s in candidates)
         for seed, result in zip(candidates, pool.imap(run_problem, jobs), strict=False):
@@ -345,7 +390,8 @@ def main() -> None:
                 skipped.append(seed)
                 continue
             used.append(seed)
-            studies.extend(result)
+            studies.extend(result.studies)
+            results.append(result)
             if len(used) == args.seeds:
                 pool.terminate()
                 break
@@ -361,6 +407,8 @@ def main() -> None:
     print(report(studies, settings))
     print()
     print(targets(studies, settings))
+    print()
+    print(ceilings(results))
 
 
 if __name__ == "__main__":
