@@ -24,6 +24,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from autotune_bot.errors import InputError
+from autotune_bot.secret import Secret
 
 __all__ = [
     "EVENT_MAX_BYTES",
@@ -70,30 +71,6 @@ _TRUNCATED = "\n\n*(summary truncated: GitHub shows at most 1 MiB of summary per
 
 class ActionInputError(InputError):
     """An action input or a GitHub Actions variable has a value the action cannot use."""
-
-
-class Secret:
-    """A token that never shows itself in ``repr``, ``str`` or f-strings; ``reveal()`` does."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    def __str__(self) -> str:
-        return "***"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)

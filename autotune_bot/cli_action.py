@@ -11,7 +11,6 @@ notice and exit 0.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from datetime import UTC, datetime
@@ -67,16 +66,13 @@ def action_command(args: argparse.Namespace) -> int:
         progress=ProgressPrinter(sys.stderr),
     )
     if cfg.forge == "github":
-        from autotune_bot.forge.github_client import GitHubClient
-        from autotune_bot.gitops.github_cycle import github_cycle
+        from autotune_bot.gitops.github_cycle import run_on_github
 
-        assert cfg.token is not None
+        assert cfg.token is not None  # action_config refuses the github forge without one
         assert cfg.repository is not None
-        client = GitHubClient(
-            base_url=cfg.api_url, token=cfg.token.reveal(), repository=cfg.repository
+        report = run_on_github(
+            options, token=cfg.token, repository=cfg.repository, api_url=cfg.api_url
         )
-        token = cfg.token.reveal()  # for git's fetches and pushes (as an HTTP header)
-        report = github_cycle(dataclasses.replace(options, token=token), client)
     else:
         from autotune_bot.forge.local import LocalForge
         from autotune_bot.gitops.cycle import run_cycle

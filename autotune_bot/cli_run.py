@@ -9,7 +9,6 @@ repository, token and API URL come from the environment, as in GitHub Actions).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from datetime import UTC, datetime
@@ -67,17 +66,14 @@ def run_command(args: argparse.Namespace) -> int:
     )
     if forge_name == "github":
         from autotune_bot.actions_env import action_config
-        from autotune_bot.forge.github_client import GitHubClient
-        from autotune_bot.gitops.github_cycle import github_cycle
+        from autotune_bot.gitops.github_cycle import run_on_github
 
         cfg = action_config({**os.environ, "INPUT_FORGE": "github"}, cwd=args.repo)
-        assert cfg.token is not None
+        assert cfg.token is not None  # action_config refuses the github forge without one
         assert cfg.repository is not None
-        client = GitHubClient(
-            base_url=cfg.api_url, token=cfg.token.reveal(), repository=cfg.repository
+        report = run_on_github(
+            options, token=cfg.token, repository=cfg.repository, api_url=cfg.api_url
         )
-        token = cfg.token.reveal()  # for git's fetches and pushes (as an HTTP header)
-        report = github_cycle(dataclasses.replace(options, token=token), client)
     else:
         report = run_cycle(options, LocalForge(args.repo))
     if args.summary is not None:

@@ -20,6 +20,7 @@ from github.Repository import Repository
 
 from autotune_bot.errors import UsageError
 from autotune_bot.forge.github_retry import Retrier, RetryPolicy
+from autotune_bot.secret import Secret
 
 __all__ = ["DEFAULT_API_URL", "GitHubClient", "Secret", "api_url"]
 
@@ -27,23 +28,6 @@ DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 _REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+")
 T = TypeVar("T")
-
-
-class Secret:
-    """A token that hides itself: ``str`` and ``repr`` show ``***``."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
 
 
 def api_url(value: str | None) -> str:

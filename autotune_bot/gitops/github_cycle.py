@@ -12,9 +12,10 @@ from autotune_bot.forge.github import GitHubForge
 from autotune_bot.forge.github_artifacts import GitHubArtifacts
 from autotune_bot.forge.github_client import GitHubClient
 from autotune_bot.gitops.cycle import CycleOptions, CycleReport, run_cycle
+from autotune_bot.secret import Secret
 from autotune_bot.settings import load_settings
 
-__all__ = ["REMOTE", "github_cycle"]
+__all__ = ["REMOTE", "github_cycle", "run_on_github"]
 
 REMOTE = "origin"
 
@@ -44,3 +45,12 @@ def github_cycle(options: CycleOptions, client: GitHubClient) -> CycleReport:
         report = run_cycle(run, forge)
     report.notes = notes + report.notes
     return report
+
+
+def run_on_github(
+    options: CycleOptions, *, token: Secret, repository: str, api_url: str
+) -> CycleReport:
+    """:func:`github_cycle` with a client for ``repository``; the token also authenticates
+    git's fetches and pushes (as an HTTP header, never in a URL)."""
+    client = GitHubClient(base_url=api_url, token=token.reveal(), repository=repository)
+    return github_cycle(dataclasses.replace(options, token=token.reveal()), client)

@@ -87,7 +87,7 @@ def test_no_error_log_or_repr_shows_the_token(
 
 def test_secret_reveals_only_on_request() -> None:
     secret = Secret("abc123")
-    assert (str(secret), repr(secret), f"{secret}") == ("Secret('***')",) * 3
+    assert (str(secret), repr(secret), f"{secret}") == ("***", "Secret('***')", "***")
     assert secret.reveal() == "abc123"
 
 
