@@ -5,8 +5,8 @@ keeps the unexpired ones whose name matches a glob from the settings (``metrics_
 by default only those of runs in this repository (not a fork's), newest first.
 :func:`extract_metrics_archive` unpacks a zip archive under size caps, refusing the whole
 archive when any entry could escape the target directory (absolute paths, ``..``, drive
-letters, backslashes, symbolic links) and writing only ``.json``, ``.jsonl`` and ``.gz``
-files (others are skipped and named). The caps count the bytes actually written plus, for
+letters, backslashes, symbolic links) and writing only ``.json``, ``.jsonl``, ``.ndjson``
+and ``.gz`` files (others are skipped and named). The caps count the bytes actually written plus, for
 ``.gz`` files, the bytes they decompress to, rather than trusting the archive's headers.
 """
 
@@ -40,7 +40,7 @@ __all__ = [
     "unsafe_entry_reason",
 ]
 
-METRICS_SUFFIXES = (".json", ".jsonl", ".gz")
+METRICS_SUFFIXES = (".json", ".jsonl", ".ndjson", ".gz")
 _MIB = 1024 * 1024
 _CHUNK = 64 * 1024
 

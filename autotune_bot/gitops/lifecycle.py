@@ -203,7 +203,7 @@ def plan_effects(
             effects.append(Skip(proposal.key, "max_open", reason))
             continue
         if opened >= max_per_run:
-            reason = f"{opened} pull requests opened in this run (max_per_run {max_per_run})"
+            reason = f"{opened} pull request(s) opened in this run (max_per_run {max_per_run})"
             effects.append(Skip(proposal.key, "max_per_run", reason))
             continue
         if not found.exists:

@@ -287,7 +287,7 @@ def test_max_per_run_caps_new_pull_requests_but_not_updates() -> None:
         UpdateProposal(existing[0], c),
         PushBranch(a, None),
         OpenProposal(a),
-        Skip("w/b", "max_per_run", "1 pull requests opened in this run (max_per_run 1)"),
+        Skip("w/b", "max_per_run", "1 pull request(s) opened in this run (max_per_run 1)"),
     ]
 
 
