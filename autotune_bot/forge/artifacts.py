@@ -6,8 +6,9 @@ by default only those of runs in this repository (not a fork's), newest first.
 :func:`extract_metrics_archive` unpacks a zip archive under size caps, refusing the whole
 archive when any entry could escape the target directory (absolute paths, ``..``, drive
 letters, backslashes, symbolic links) and writing only ``.json``, ``.jsonl``, ``.ndjson``
-and ``.gz`` files (others are skipped and named). The caps count the bytes actually written plus, for
-``.gz`` files, the bytes they decompress to, rather than trusting the archive's headers.
+and ``.gz`` files (others are skipped and named). The caps count the bytes actually written
+plus, for ``.gz`` files, the bytes they decompress to, rather than trusting the archive's
+headers.
 """
 
 from __future__ import annotations
