@@ -22,7 +22,7 @@ from autotune_bot.gitops.branch_facts import branch_facts
 from autotune_bot.gitops.git import GitIdentity, run_git
 from autotune_bot.gitops.git_refs import default_branch, local_ref, resolve_base, tracking_ref
 from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
-from autotune_bot.gitops.lifecycle import Effect, plan_effects
+from autotune_bot.gitops.lifecycle import Effect, Skip, plan_effects
 from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals
 from autotune_bot.gitops.target_patches import TargetPatch, target_patches
 from autotune_bot.gitops.types import BranchFacts, Forge, Proposal
@@ -62,6 +62,9 @@ class CycleReport:
 
     def count(self, action: str) -> int:
         return sum(1 for d in self.done if d.action == action)
+
+
+_SETTLED = frozenset({"merged", "foreign_commits"})
 
 
 def _base_text(repo: Path, sha: str, path: str) -> str | None:
@@ -176,28 +179,47 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
             )
         else:
             fresh.append(tp)
+    history_text = _base_text(repo, base.sha, HISTORY_PATH) or ""
+
+    def proposals_of(
+        patches: list[TargetPatch], validations: dict[str, ABTestResult]
+    ) -> list[Proposal]:
+        return build_proposals(
+            patches,
+            plan=plan,
+            settings=settings,
+            now=options.now,
+            history_text=history_text,
+            report=analysis,
+            validations=validations,
+        )
+
+    existing = forge.list_proposals()
+    max_per_run = options.max_prs if options.max_prs is not None else prs.max_per_run
     validations: dict[str, ABTestResult] = {}
     if settings.ab_test.enabled and fresh:
         if options.dry_run:  # nothing runs: say so rather than plan them as "not validated"
             validations = {tp.key: _not_run(settings.ab_test) for tp in fresh}
         else:
-            fresh, validations = _validate(fresh, options, settings.ab_test, report)
+            # A/B runs cost time and money: none for a target whose branch or pull request
+            # is settled whatever the evidence (merged, or a person pushed to its branch).
+            draft = proposals_of(fresh, {})
+            draft_facts = _facts(repo, draft, base.sha, identity, options.remote)
+            settled = {
+                e.key
+                for e in plan_effects(
+                    draft, existing, draft_facts, max_open=prs.max_open, max_per_run=max_per_run
+                )
+                if isinstance(e, Skip) and e.code in _SETTLED
+            }
+            to_test = [tp for tp in fresh if tp.key not in settled]
+            passed, validations = _validate(to_test, options, settings.ab_test, report)
+            fresh = [tp for tp in fresh if tp.key in settled or tp in passed]
     report.validations = validations
 
-    history_text = _base_text(repo, base.sha, HISTORY_PATH) or ""
-    proposals = build_proposals(
-        fresh,
-        plan=plan,
-        settings=settings,
-        now=options.now,
-        history_text=history_text,
-        report=analysis,
-        validations=validations,
-    )
+    proposals = proposals_of(fresh, validations)
     report.proposals = proposals
-    existing = forge.list_proposals()
     facts = _facts(repo, proposals, base.sha, identity, options.remote)
-    max_per_run = options.max_prs if options.max_prs is not None else prs.max_per_run
     effects = plan_effects(
         proposals, existing, facts, max_open=prs.max_open, max_per_run=max_per_run
     )

@@ -172,3 +172,44 @@ def test_a_proposal_branch_checked_out_is_refused_as_base(repo: Path) -> None:
         code = main(["run", "--repo", str(repo), "--forge", "local"])
     assert code == 2
     assert "is a proposal branch; check out the default branch" in err.getvalue()
+
+
+def test_ab_tests_gate_proposals_and_are_not_rerun_for_settled_branches(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    simulator = Path(__file__).resolve().parents[1] / "data" / "ab" / "simulate_run.py"
+    command = json.dumps([sys.executable, "-S", str(simulator), "{workflow}"])
+    with (repo / ".autotune.yml").open("a") as out:
+        out.write(f"\nab_test:\n  enabled: true\n  runs_per_arm: 10\n  command: {command}\n")
+    git(repo, "commit", "-qam", "enable A/B")
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv("SIMULATOR_LOG", str(log))
+    code, summary = _run(repo)
+    assert code == 0
+    # code_review: sequential → parallel is 40 % faster in the simulator: passed, proposed;
+    # deep_research: the simulator sees no change (its team keeps its formation): no pass
+    assert [p["key"] for p in summary["proposals"]] == ["code_review/review_team"]  # type: ignore[index]
+    (proposal,) = summary["proposals"]  # type: ignore[misc]
+    assert proposal["validation_status"] == "passed"
+    assert proposal["validation"]["evidence"] == "measured"
+    (why,) = [w for w in summary["not_proposed"] if w.startswith("deep_research")]  # type: ignore[attr-defined]
+    assert why.startswith("deep_research/deep_research: A/B ")
+    assert "passed" not in why  # an A/A comparison: inconclusive, or a 5 %-level false alarm
+    assert len(log.read_text().splitlines()) == 40  # 2 targets × 2 arms × 10 runs
+    draft = (repo / OUTBOX / "autotune__code_review__review_team.md").read_text()
+    assert "A/B test (measured evidence): PASSED" in draft
+
+    # a person pushes to the proposal branch: the next run spends no A/B runs on it
+    git(repo, "checkout", "-q", REVIEW)
+    (repo / "NOTE.md").write_text("note\n")
+    git(repo, "add", "NOTE.md")
+    git(repo, "commit", "-qm", "human note")
+    git(repo, "checkout", "-q", "main")
+    log.write_text("")
+    code, summary = _run(repo)
+    assert code == 0
+    runs = log.read_text().splitlines()
+    assert len(runs) == 20  # only deep_research was tested again
+    assert all(line.startswith("research.yaml ") for line in runs)

@@ -6,7 +6,8 @@ change of formation has a known effect: three members taking 1.0, 0.5 and 0.5 ti
 one after another (sequential: 2.0), side by side plus a 0.2 merge (parallel: 1.2, i.e. 40 %
 faster), or under a manager taking 1.0 (hierarchical: 3.0, i.e. 50 % slower). Each run is
 multiplied by log-normal noise (sigma 0.15) drawn from a generator seeded by the arm and the
-trial, and by a per-input difficulty factor when an input is given. Standard library only.
+trial, and by a per-input difficulty factor when an input is given; with ``SIMULATOR_LOG`` set,
+each run appends a line to that file. Standard library only.
 """
 
 import json
@@ -36,6 +37,10 @@ def main() -> int:
     record = {"duration_seconds": round(duration, 6), "success": True, "cost_usd": 0.01}
     with open(os.environ["AUTOTUNE_RESULT"], "w", encoding="utf-8") as out:
         json.dump(record, out)
+    log = os.environ.get("SIMULATOR_LOG")  # tests count the runs made
+    if log:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{os.path.basename(path)} {arm} {trial}\n")
     return 0
 
 
