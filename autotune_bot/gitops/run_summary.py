@@ -50,7 +50,8 @@ def summary_text(report: CycleReport) -> str:
     if report.not_proposed:
         lines += ["not proposed:", *(f"  {why}" for why in report.not_proposed)]
     lines += [f"note: {n}" for n in report.notes]
-    lines += [f"error: {e}" for e in report.errors]
+    # errors are not repeated here: the command prints each on standard error (or as an
+    # ::error:: annotation in the Action)
     return "\n".join(lines) + "\n"
 
 

@@ -213,3 +213,18 @@ def test_ab_tests_gate_proposals_and_are_not_rerun_for_settled_branches(
     runs = log.read_text().splitlines()
     assert len(runs) == 20  # only deep_research was tested again
     assert all(line.startswith("research.yaml ") for line in runs)
+
+
+def test_a_broken_workflow_file_is_named_and_the_others_still_proposed(repo: Path) -> None:
+    (repo / "workflows" / "broken.yaml").write_text("workflows:\n  bad: [\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a broken file")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", "--repo", str(repo), "--forge", "local"])
+    assert code == 1
+    assert err.getvalue().splitlines() == [
+        "autotune: error: workflows/broken.yaml:3: invalid YAML: expected the node content, "
+        "but found '<stream end>'"
+    ]
+    assert set(_branches(repo)) == {"main", REVIEW, RESEARCH}
