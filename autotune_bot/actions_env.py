@@ -44,6 +44,7 @@ __all__ = [
     "mask",
     "read_event",
     "summary_text",
+    "workspace_of",
     "write_outputs",
 ]
 
@@ -105,6 +106,9 @@ class ActionConfig:
     summary_path: Path | None = None  # GITHUB_STEP_SUMMARY
     in_actions: bool = False
     debug: bool = False  # RUNNER_DEBUG=1 (a re-run with debug logging)
+    # the config input names another file than the default: that file must exist (a missing
+    # default .autotune.yml means the default settings)
+    settings_explicit: bool = False
 
     @property
     def run_url(self) -> str | None:
@@ -214,6 +218,12 @@ def _token(env: Mapping[str, str]) -> Secret | None:
     return Secret(value) if value else None
 
 
+def workspace_of(env: Mapping[str, str], *, cwd: Path) -> Path:
+    """The workspace: ``GITHUB_WORKSPACE`` (relative to ``cwd`` unless absolute), else ``cwd``."""
+    raw = env.get("GITHUB_WORKSPACE", "")
+    return cwd / raw if raw else cwd
+
+
 def action_config(
     env: Mapping[str, str], *, cwd: Path, event_payload: Mapping[str, Any] | None = None
 ) -> ActionConfig:
@@ -235,7 +245,7 @@ def action_config(
             )
     if repository is not None and not _REPOSITORY.fullmatch(repository):
         raise ActionInputError(f"must be owner/name, got {repository!r}", field="GITHUB_REPOSITORY")
-    workspace = cwd / env.get("GITHUB_WORKSPACE", "") if env.get("GITHUB_WORKSPACE") else cwd
+    workspace = workspace_of(env, cwd=cwd)
     repo_root = _inside(workspace, "working_directory", get_input(env, "working_directory"))
     config = get_input(env, "config")
     return ActionConfig(
@@ -258,6 +268,7 @@ def action_config(
         summary_path=_path(env, "GITHUB_STEP_SUMMARY"),
         in_actions=in_actions,
         debug=env.get("RUNNER_DEBUG", "") == "1",
+        settings_explicit=config != INPUT_DEFAULTS["config"],
     )
 
 

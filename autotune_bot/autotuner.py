@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autotune_bot.analysis.analyzer import AnalysisReport, WorkflowReport
 from autotune_bot.api import PerformanceAnalyzer
@@ -40,6 +40,10 @@ from autotune_bot.tuning.synthetic import synthetic_team_file
 from autotune_bot.tuning.tuner import TunerOptions, plan_tuning
 from autotune_bot.validation.result import ABTestResult
 from autotune_bot.workflow.model import WorkflowFile
+
+if TYPE_CHECKING:
+    from autotune_bot.history_view import ViewLine
+    from autotune_bot.settings.proposals import ABTestSettings
 
 __all__ = ["OptimizationResult", "PerformanceAutotuner", "WorkflowOptimizer"]
 
@@ -91,9 +95,10 @@ class PerformanceAutotuner(_Loader):
     ``strategies``: strategy instances to use (default: every built-in strategy that
     ``.autotune.yml`` does not disable); custom :class:`OptimizationStrategy` subclasses get
     ``suggest(insights, current_config)`` with the team's plain configuration.
-    ``ab_test_threshold`` (percent) is the improvement an A/B test must show to pass
-    (:meth:`apply_optimizations` with ``enable_ab_testing=True``); ``enable_auto_rollback`` is
-    kept for monitoring.
+    ``ab_test_threshold`` (percent, strictly between 0 and 100, else a
+    :class:`~autotune_bot.errors.UsageError` naming it) is the improvement an A/B test must
+    show to pass (:meth:`apply_optimizations` with ``enable_ab_testing=True``);
+    ``enable_auto_rollback`` is kept for monitoring.
     """
 
     def __init__(
@@ -107,7 +112,7 @@ class PerformanceAutotuner(_Loader):
     ) -> None:
         super().__init__(settings)
         self.strategies = list(strategies) if strategies is not None else None
-        self.ab_test_threshold = ab_test_threshold
+        self.ab_test_threshold = _checked_threshold(ab_test_threshold)
         self.enable_auto_rollback = enable_auto_rollback
         self.search = search
         self._history: dict[str, list[dict[str, Any]]] = {}
@@ -232,9 +237,7 @@ class PerformanceAutotuner(_Loader):
 
         from autotune_bot.validation.plain_ab import ab_test_plain_change, recorded_member_names
 
-        ab = self.settings.ab_test.model_copy(
-            update={"min_improvement": self.ab_test_threshold / 100.0}
-        )
+        ab = _threshold_settings(self.settings.ab_test, self.ab_test_threshold)
         members = recorded_member_names(self.analyzer.metrics.store, team_id)
         root = self.repository if self.repository is not None else Path.cwd()
         measured = await asyncio.to_thread(
@@ -286,53 +289,111 @@ class PerformanceAutotuner(_Loader):
         self.repository = path
 
     def get_optimization_history(self, team_id: str) -> list[dict[str, Any]]:
-        """The target's history, newest first.
+        """The target's history, newest first (:mod:`autotune_bot.history_view`).
 
-        With a repository (:meth:`use_repository`): every entry of the history file naming
-        ``team_id`` (a team id or a workflow name), apply and rollback entries alike, each with
-        ``index`` (its position among the target's still-applied changes, the
-        ``rollback_index`` that undoes it; None for rolled-back changes and rollbacks) and
-        ``rolled_back_by`` (the id of the rollback entry that undid it, or None). Without one:
-        the plain-configuration optimisations applied through this object.
+        The plain-configuration optimisations applied through this object (kept in memory)
+        and, with a repository (:meth:`use_repository`), every entry of its history file
+        naming ``team_id`` (a team id or a workflow name), apply and rollback entries alike.
+        Each entry has ``stored_in`` (``"repository"`` or ``"memory"``), ``index`` (its
+        position among the target's changes still applied, the ``rollback_index`` that undoes
+        it; None for rolled-back changes and rollbacks), ``rolled_back_by`` (the id of the
+        rollback entry that undid it, or None), ``timestamp``, ``optimization.description``,
+        ``improvement_percentage`` (0.0 where the history has no single figure, with
+        ``improvement_basis`` saying why) and ``validation_status``.
         """
-        if self.repository is None:
-            return list(reversed(self._history.get(team_id, [])))
-        from autotune_bot.history import read_history
-        from autotune_bot.rollback import target_history
+        return [line.view for line in self._history_lines(team_id)]
 
-        lines = target_history(read_history(self.repository), team_id)
-        return [
-            {**line.entry, "index": line.index, "rolled_back_by": line.rolled_back_by}
-            for line in lines
-        ]
+    def _history_lines(self, team_id: str) -> list[ViewLine]:
+        from autotune_bot.history import read_history
+        from autotune_bot.history_view import history_view
+
+        entries = read_history(self.repository) if self.repository is not None else []
+        return history_view(entries, self._history.get(team_id, []), team_id)
 
     async def rollback_optimization(self, team_id: str, rollback_index: int = 0) -> bool:
-        """Undo an applied optimisation (``rollback_index`` 0 = the latest still applied).
+        """Undo an applied optimisation (``rollback_index`` 0 = the latest still applied, as
+        :meth:`get_optimization_history` numbers them).
 
-        With a repository: the change is reverse-patched in the workflow files (working tree
-        only, written atomically) and a rollback entry is appended to the history; True when
-        done, and a :class:`~autotune_bot.rollback.RollbackError` saying why otherwise (no
-        such target, index out of range, lines changed again since), nothing written. Without
-        one: the in-memory history of plain-configuration applies; False when there is none.
+        An in-memory plain-configuration apply is dropped from the history. A change of the
+        repository's history file is reverse-patched in the workflow files (working tree only,
+        written atomically) and a rollback entry is appended to the history. Returns True when
+        done. With a repository, a :class:`~autotune_bot.rollback.RollbackError` naming
+        ``team_id`` or ``rollback_index`` says why nothing was done (no such target, index out
+        of range, lines changed again since); without one, False when there is no such change.
         """
+        from autotune_bot.history_view import pick_applied
+        from autotune_bot.rollback import RollbackError
+
+        lines = self._history_lines(team_id)
         if self.repository is None:
-            entries = self._history.get(team_id, [])
-            if not 0 <= rollback_index < len(entries):
+            applied = [line for line in lines if line.index is not None]
+            if not 0 <= rollback_index < len(applied):
                 return False
-            entry = entries.pop(len(entries) - 1 - rollback_index)
-            entry["rolled_back"] = True
+            chosen = applied[rollback_index]
+        else:
+            known = self._recorded_targets() if not lines else []
+            chosen = pick_applied(lines, team_id, rollback_index, known)
+        if chosen.stored_in == "memory":
+            assert chosen.memory_position is not None
+            self._history[team_id].pop(chosen.memory_position)
             return True
+        try:
+            self._rollback_in_repository(team_id, str(chosen.entry["id"]))
+        except RollbackError as err:
+            field = _API_FIELDS.get(err.field or "", err.field)
+            raise RollbackError(err.message, path=err.path, line=err.line, field=field) from err
+        return True
+
+    def _recorded_targets(self) -> list[str]:
+        from autotune_bot.history import read_history
+
+        entries = read_history(self.repository) if self.repository is not None else []
+        names = {t for e in entries for t in e["targets"]}
+        names |= {team for team, applied in self._history.items() if applied}
+        return sorted(names)
+
+    def _rollback_in_repository(self, team_id: str, entry_id: str) -> None:
         from autotune_bot.history import append_history, read_history, read_texts
         from autotune_bot.rollback import history_paths, plan_rollback
         from autotune_bot.workspace import write_patches
 
         root = self.repository
+        assert root is not None
         entries = read_history(root)
         texts = read_texts(root, history_paths(entries))
-        plan = plan_rollback(entries, team_id, texts, now=datetime.now(UTC), index=rollback_index)
+        plan = plan_rollback(entries, team_id, texts, now=datetime.now(UTC), entry_id=entry_id)
         write_patches(root, plan.files)
         append_history(root, [plan.entry])
-        return True
+
+
+#: the CLI flags a rollback error may name → the API parameters they stand for
+_API_FIELDS = {"--target": "team_id", "--index": "rollback_index", "--id": "rollback_index"}
+
+
+def _checked_threshold(value: Any) -> float:
+    """``ab_test_threshold`` of the API: a percentage strictly between 0 and 100; else a
+    :class:`UsageError` naming it."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 100:
+        raise UsageError(
+            f"must be a percentage strictly between 0 and 100 (5.0 = 5 %), not {value!r}",
+            field="ab_test_threshold",
+        )
+    return float(value)
+
+
+def _threshold_settings(base: ABTestSettings, threshold: Any) -> ABTestSettings:
+    """``base`` with ``min_improvement`` from ``threshold`` (percent, above),
+    validated as the values of ``.autotune.yml`` are."""
+    from pydantic import ValidationError
+
+    from autotune_bot.settings.proposals import ABTestSettings
+
+    fraction = _checked_threshold(threshold) / 100.0
+    try:
+        return ABTestSettings.model_validate({**base.model_dump(), "min_improvement": fraction})
+    except ValidationError as err:
+        message = err.errors()[0]["msg"].removeprefix("Value error, ")
+        raise UsageError(message, field="ab_test_threshold") from err
 
 
 class _PlainStrategy(OptimizationStrategy):

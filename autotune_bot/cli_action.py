@@ -6,20 +6,35 @@ forge (github inside Actions, local elsewhere). It runs the cycle of `autotune r
 writes the outputs (``$GITHUB_OUTPUT``), the job summary (``$GITHUB_STEP_SUMMARY``), a report
 file, and ``::error::``/``::warning::`` annotations. Events it does not handle end with a
 notice and exit 0.
+
+A problem that stops the run (a wrong input, a settings error, a missing permission) still
+gets an ``::error::`` annotation (on the file and line it concerns, when known), a job summary
+saying why the run stopped, and the outputs (``prs_opened`` 0 ...); the exit status is 2. The
+files named in messages and annotations are relative to the workspace.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["action_command", "add_parser"]
+from autotune_bot.actions_env import ActionConfig
+from autotune_bot.errors import AutotuneError, InputError
+
+__all__ = ["REPORT", "action_command", "add_parser"]
 
 REPORT = Path(".autotune") / "outbox" / "_run-report.md"
+FAILED = 2  # the exit status of a run that stopped (as for any command's fatal error)
+
+# "path:line: message" or "path: message", as InputError renders itself
+_LOCATED = re.compile(r"(?P<path>[^:\n]+?)(?::(?P<line>[1-9][0-9]*))?: (?P<rest>.+)", re.DOTALL)
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -29,6 +44,16 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a run's files are, known even when the inputs could not be read."""
+
+    workspace: Path
+    repo_root: Path | None  # None: the inputs were not read (no report file is written)
+    output_path: Path | None
+    summary_path: Path | None
+
+
 def _relative(path: Path, workspace: Path) -> str:
     try:
         return path.resolve().relative_to(workspace.resolve()).as_posix()
@@ -36,27 +61,165 @@ def _relative(path: Path, workspace: Path) -> str:
         return str(path)
 
 
+def _workspace_file(raw: str, place: _Place) -> str | None:
+    """``raw`` (absolute, or relative to the repository) as a path relative to the workspace,
+    when it names an existing file; else None."""
+    path = Path(raw)
+    if not path.is_absolute() and place.repo_root is not None:
+        path = place.repo_root / path
+    if not path.is_absolute() or not path.is_file():
+        return None
+    return _relative(path, place.workspace)
+
+
+def _located(text: str, place: _Place) -> tuple[str, str | None, int | None]:
+    """``text`` with a leading file name made relative to the workspace, the file and line.
+
+    Messages are kept as text by the cycle report: only a leading ``path:`` (or
+    ``path:line:``) naming an existing file counts as a location; anything else is left as
+    it is.
+    """
+    found = _LOCATED.fullmatch(text)
+    file = _workspace_file(found["path"], place) if found is not None else None
+    if found is None or file is None:
+        return text, None, None
+    line = int(found["line"]) if found["line"] else None
+    where = f"{file}:{line}" if line is not None else file
+    return f"{where}: {found['rest']}", file, line
+
+
+def _problem_located(problem: AutotuneError, place: _Place) -> tuple[str, str | None, int | None]:
+    """A stopping problem's text, file and line: from an input error's own ``path`` and
+    ``line``, else read from its text as for :func:`_located`."""
+    if not isinstance(problem, InputError) or problem.path is None:
+        return _located(str(problem), place)
+    file = _workspace_file(problem.path, place)
+    if file is None:
+        return str(problem), None, None
+    shown = InputError(problem.message, path=file, line=problem.line, field=problem.field)
+    return shown.one_line(), file, problem.line
+
+
+def _problems(err: AutotuneError) -> list[AutotuneError]:
+    problems = getattr(err, "problems", None)  # a settings file can carry several
+    return list(problems) if problems else [err]
+
+
+def _error_lines(err: AutotuneError, place: _Place) -> list[str]:
+    from autotune_bot.actions_env import annotation
+
+    return [annotation("error", *_problem_located(p, place)) for p in _problems(err)]
+
+
+def _outputs(place: _Place, *, opened: int, updated: int, proposals: int, report: str) -> None:
+    from autotune_bot.actions_env import write_outputs
+
+    if place.output_path is not None:
+        write_outputs(
+            place.output_path,
+            {
+                "prs_opened": opened,
+                "prs_updated": updated,
+                "proposals": proposals,
+                # relative to the workspace: later steps run on the host, not in the container
+                "report_path": report,
+            },
+        )
+
+
+def _write_report(place: _Place, markdown: str) -> str:
+    """Write the report file; its path relative to the workspace ("" when not written: a
+    warning says why, and the run goes on to its summary and outputs)."""
+    from autotune_bot.actions_env import annotation
+
+    if place.repo_root is None or not place.repo_root.is_dir():
+        return ""
+    path = place.repo_root / REPORT
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(markdown, encoding="utf-8")
+    except OSError as err:
+        shown = _relative(path, place.workspace)
+        print(annotation("warning", f"report not written to {shown}: {err.strerror or err}"))
+        return ""
+    return _relative(path, place.workspace)
+
+
+def _fail(err: AutotuneError, place: _Place) -> int:
+    """Report a problem that stopped the run: annotation, job summary, outputs, exit 2."""
+    from autotune_bot.actions_env import append_summary
+    from autotune_bot.gitops.markdown import prose
+
+    for line in _error_lines(err, place):
+        print(line)
+    said = [_problem_located(p, place)[0] for p in _problems(err)]
+    markdown = "\n".join(
+        [
+            "## autotune run",
+            "",
+            "**The run stopped with an error.**",
+            "",
+            *(f"- {prose(text)}" for text in said),
+            "",
+        ]
+    )
+    report = _write_report(place, markdown)
+    _outputs(place, opened=0, updated=0, proposals=0, report=report)
+    if place.summary_path is not None:
+        append_summary(place.summary_path, markdown)
+    return FAILED
+
+
 def action_command(args: argparse.Namespace) -> int:
     from autotune_bot.actions_env import (
+        ActionInputError,
         annotation,
-        append_summary,
         load_action_config,
         mask,
-        write_outputs,
+        workspace_of,
     )
-    from autotune_bot.cli_tune import write_output
+
+    del args
+    env: Mapping[str, str] = os.environ
+    cwd = Path.cwd()
+    place = _Place(
+        workspace=workspace_of(env, cwd=cwd),
+        repo_root=None,
+        output_path=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
+        summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
+    )
+    try:
+        cfg = load_action_config(env, cwd=cwd)
+    except AutotuneError as err:
+        return _fail(err, place)
+    if cfg.token is not None and cfg.in_actions:
+        print(mask(cfg.token.reveal()))
+    place = _Place(cfg.workspace, cfg.repo_root, cfg.output_path, cfg.summary_path)
+    if not cfg.event.run:
+        print(annotation("notice", cfg.event.notice or "nothing to do for this event"))
+        _outputs(place, opened=0, updated=0, proposals=0, report="")
+        return 0
+    try:
+        settings_file = None  # the default .autotune.yml (or .autotune.yaml), or defaults
+        if cfg.settings_explicit:
+            if not cfg.settings_path.is_file():
+                raise ActionInputError(
+                    f"settings file {_relative(cfg.settings_path, cfg.workspace)} not found "
+                    "(the path is relative to working_directory)",
+                    field="inputs.config",
+                )
+            settings_file = cfg.settings_path
+        return _run(cfg, place, settings_file)
+    except AutotuneError as err:
+        return _fail(err, place)
+
+
+def _run(cfg: ActionConfig, place: _Place, settings_file: Path | None) -> int:
+    from autotune_bot.actions_env import annotation, append_summary
     from autotune_bot.gitops.cycle import CycleOptions
     from autotune_bot.gitops.run_summary import summary_markdown, summary_text
     from autotune_bot.validation.progress import ProgressPrinter
 
-    del args
-    cfg = load_action_config(os.environ, cwd=Path.cwd())
-    if cfg.token is not None and cfg.in_actions:
-        print(mask(cfg.token.reveal()))
-    if not cfg.event.run:
-        print(annotation("notice", cfg.event.notice or "nothing to do for this event"))
-        return 0
-    settings_file = cfg.settings_path if cfg.settings_path.is_file() else None
     options = CycleOptions(
         repo=cfg.repo_root,
         now=datetime.now(UTC),
@@ -78,27 +241,25 @@ def action_command(args: argparse.Namespace) -> int:
         from autotune_bot.gitops.cycle import run_cycle
 
         report = run_cycle(options, LocalForge(cfg.repo_root))
+    located = [_located(e, place) for e in report.errors]
+    report.errors = [text for text, _, _ in located]
     markdown = summary_markdown(report)
-    report_path = cfg.repo_root / REPORT
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    write_output(report_path, markdown)
+    report_path = _write_report(place, markdown)
     sys.stdout.write(summary_text(report))
     for note in report.notes:
         print(annotation("warning", note))
+    for text, file, line in located:
+        print(annotation("error", text, file, line))
     failed = [d for d in report.done if d.action == "failed"]
-    for message in (*report.errors, *(f"{d.key}: {d.detail}" for d in failed)):
-        print(annotation("error", message))
-    if cfg.output_path is not None:
-        write_outputs(
-            cfg.output_path,
-            {
-                "prs_opened": report.count("opened"),
-                "prs_updated": report.count("updated"),
-                "proposals": len(report.proposals),
-                # relative to the workspace: later steps run on the host, not in the container
-                "report_path": _relative(report_path, cfg.workspace),
-            },
-        )
-    if cfg.summary_path is not None:
-        append_summary(cfg.summary_path, markdown)
+    for d in failed:
+        print(annotation("error", f"{d.key}: {d.detail}"))
+    _outputs(
+        place,
+        opened=report.count("opened"),
+        updated=report.count("updated"),
+        proposals=len(report.proposals),
+        report=report_path,
+    )
+    if place.summary_path is not None:
+        append_summary(place.summary_path, markdown)
     return 1 if failed or report.errors else 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -127,7 +128,7 @@ def _dry_run(args: argparse.Namespace, ab: ABTestSettings, before: Path, after: 
     }
     lines = [f"Dry run: {len(commands)} runs would be made ({schedule.pairs} pairs), nothing ran."]
     lines += [
-        f"  {run.trial:>3} {run.arm:<8} {' '.join(argv)}"
+        f"  {run.trial:>3} {run.arm:<8} {shlex.join(argv)}"
         for run, argv in zip(schedule.runs[:4], commands, strict=False)
     ]
     if len(commands) > 4:
@@ -139,7 +140,12 @@ def _dry_run(args: argparse.Namespace, ab: ABTestSettings, before: Path, after: 
 def _recorded(args: argparse.Namespace, ab: ABTestSettings) -> int:
     from autotune_bot.repository import load_inputs
     from autotune_bot.validation.decision import decide
-    from autotune_bot.validation.recorded import TargetKind, configurations_of, recorded_runs
+    from autotune_bot.validation.recorded import (
+        TargetKind,
+        configurations_of,
+        recorded_runs,
+        without_duration_notes,
+    )
     from autotune_bot.validation.report import result_table, result_to_json
 
     if not args.target:
@@ -161,7 +167,12 @@ def _recorded(args: argparse.Namespace, ab: ABTestSettings) -> int:
     notes = [f"{kind} {args.target}: {args.before_config} → {args.after_config}"]
     if cmp.skipped_unknown_outcome:
         notes.append(f"{cmp.skipped_unknown_outcome} records without an outcome left out")
-    result = replace(result, evidence="recorded", reasons=(*result.reasons, *notes))
+    result = replace(
+        result,
+        evidence="recorded",
+        reasons=(*result.reasons, *notes),
+        run_notes=(*result.run_notes, *without_duration_notes(cmp)),
+    )
     _emit(args, result_to_json(result), result_table(result))
     return 0
 

@@ -13,6 +13,8 @@ from autotune_bot.errors import UsageError
 
 __all__ = ["add_input_flags", "add_parsers", "apply_command", "suggest_command", "write_output"]
 
+_SIMULATED_LABEL = "Estimates are simulated from recorded traces, not validated by an A/B test."
+
 
 def add_input_flags(parser: argparse.ArgumentParser, verb: str) -> None:
     """--team-id, --workflow, --config and --metrics: which targets and files a command reads."""
@@ -237,9 +239,11 @@ def apply_command(args: argparse.Namespace) -> int:
             f"not committed); history: {where.relative_to(args.repo)}"
         )
         if not args.ab_test:
-            print("Estimates are simulated from recorded traces, not validated by an A/B test.")
+            print(_SIMULATED_LABEL)
     elif patches:
         print(f"Dry run: {len(patches)} file(s) would change; nothing was written.")
+        if not args.ab_test:  # with --ab-test the dry run said so already
+            print(_SIMULATED_LABEL)
     elif args.ab_test and validated:
         print("Nothing applied: no change passed its A/B test.")
     code = _report_input_errors(inputs)

@@ -17,6 +17,9 @@ documented in docs/history-and-rollback.md):
 * for apply entries ``optimization`` (the suggestions), ``improvement_percentage`` and
   ``improvement_basis``.
 
+Reading checks every entry: its ``files`` must name files inside the repository, with readable
+one-file diffs (:mod:`autotune_bot.history_files`), since a rollback writes them.
+
 Building entries is pure (:func:`build_entry`, :func:`history_entry`, :func:`apply_entry`,
 :func:`entry_id`); only
 :func:`append_history`, :func:`read_history` and :func:`read_texts` touch files.
@@ -34,12 +37,14 @@ from typing import Any, Protocol
 
 from autotune_bot.errors import InputError
 from autotune_bot.history_configs import target_configs
+from autotune_bot.history_files import file_problem, path_problem
 from autotune_bot.history_upgrade import upgrade_entry
 from autotune_bot.patch.error import PatchError
 from autotune_bot.patch.hunks import parse_diff
 from autotune_bot.report.suggestions_json import plain, suggestion_to_json
 from autotune_bot.tuning.plan_types import TuningPlan
 from autotune_bot.tuning.suggestion import OptimizationSuggestion
+from autotune_bot.workspace import inside_repository
 
 __all__ = [
     "EVIDENCE_LABELS",
@@ -245,8 +250,10 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _checked(entry: dict[str, Any], number: int) -> dict[str, Any]:
-    """The entry, checked; entries written before ids and kinds existed get them here."""
+def _checked(entry: dict[str, Any], number: int, root: Path) -> dict[str, Any]:
+    """The entry, checked; entries written before ids and kinds existed get them here. Its
+    ``files`` must name files inside the repository ``root`` (:mod:`.history_files`, then
+    symbolic links followed) with readable one-file diffs: a rollback writes them."""
     if "id" not in entry:
         entry = {"id": entry_id(entry), **entry}
     try:
@@ -258,21 +265,22 @@ def _checked(entry: dict[str, Any], number: int) -> dict[str, Any]:
         ("kind", entry["kind"] in KINDS),
         ("targets", _strings(entry.get("targets"))),
         ("timestamp", isinstance(entry.get("timestamp"), str)),
-        (
-            "files",
-            isinstance(entry.get("files"), list)
-            and all(
-                isinstance(f, dict)
-                and isinstance(f.get("path"), str)
-                and isinstance(f.get("diff"), str)
-                for f in entry["files"]
-            ),
-        ),
+        ("files", isinstance(entry.get("files"), list)),
         ("reverts", (entry["kind"] == "rollback") == isinstance(entry["reverts"], str)),
     ]
     for field, ok in checks:
         if not ok:
             raise _error(f"bad or missing value ({entry.get(field)!r})", number, field)
+    problem = file_problem(entry["files"])
+    if problem is not None:
+        raise _error(problem[1], number, problem[0])
+    for n, f in enumerate(entry["files"]):
+        if not inside_repository(root, f["path"]):
+            raise _error(
+                f"{f['path']!r} resolves outside the repository (through a symbolic link)",
+                number,
+                f"files[{n}].path",
+            )
     return entry
 
 
@@ -297,7 +305,7 @@ def read_history(root: Path, target: str | None = None) -> list[dict[str, Any]]:
             raise _error(f"not a JSON object: {reason}", number) from err
         if not isinstance(entry, dict):
             raise _error("not a JSON object", number)
-        entry = _checked(entry, number)
+        entry = _checked(entry, number, root)
         if target is None or target in entry["targets"]:
             entries.append(entry)
     return entries[::-1]
@@ -305,10 +313,16 @@ def read_history(root: Path, target: str | None = None) -> list[dict[str, Any]]:
 
 def read_texts(root: Path, paths: Sequence[str]) -> dict[str, str | None]:
     """The exact text of each file the history names (line endings and byte-order mark
-    kept), None for a file that is missing or not UTF-8; paths are relative to ``root``."""
+    kept), None for a file that is missing or not UTF-8; paths are relative to ``root``.
+    A path that is not a safe relative path inside ``root`` is an :class:`InputError`
+    (:func:`read_history` refuses such entries already)."""
     texts: dict[str, str | None] = {}
     for name in paths:
-        target = Path(name) if Path(name).is_absolute() else root / name
+        problem = path_problem(name)
+        if problem is not None or not inside_repository(root, name):
+            why = problem or f"{name!r} resolves outside the repository"
+            raise InputError(f"{why}; not read", path=HISTORY_FILE.as_posix())
+        target = root / name
         try:
             texts[name] = target.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):

@@ -22,9 +22,10 @@ from datetime import datetime
 from typing import Any
 
 from autotune_bot.errors import InputError
-from autotune_bot.history import build_entry
+from autotune_bot.history import HISTORY_FILE, build_entry
 from autotune_bot.patch.diff import unified_diff
 from autotune_bot.patch.error import PatchError
+from autotune_bot.patch.hunks import DiffFormatError
 from autotune_bot.patch.reverse import reverse_diff
 
 __all__ = [
@@ -192,10 +193,18 @@ def _culprit(entries: Sequence[Entry], chosen: Entry, path: str, current: str) -
     return None
 
 
-def _revert_file(entries: Sequence[Entry], chosen: Entry, path: str, text: str) -> str:
+def _revert_file(entries: Sequence[Entry], chosen: Entry, n: int, path: str, text: str) -> str:
+    """``text`` with ``chosen``'s diff of ``path`` (its ``files[n]``) undone."""
     diff = _diff_of(chosen, path) or ""
     try:
         return reverse_diff(text, diff, path)
+    except DiffFormatError as err:  # the history's fault, not the workflow file's
+        raise RollbackError(
+            f"cannot roll back {chosen['id']}: the stored diff of {path} is unreadable: "
+            f"diff line {err.line}: {err.message}",
+            path=HISTORY_FILE.as_posix(),
+            field=f"files[{n}].diff",
+        ) from err
     except PatchError as err:
         culprit = _culprit(entries, chosen, path, text)
         if culprit is not None:
@@ -222,12 +231,12 @@ def plan_rollback(
     file of the entry reverts or none does."""
     chosen = select_entry(entries, target, index, entry_id)
     files: list[FileRevert] = []
-    for f in chosen["files"]:
+    for n, f in enumerate(chosen["files"]):
         path = str(f["path"])
         text = texts.get(path)
         if text is None:
             raise RollbackError(f"cannot roll back {chosen['id']}: {path}: the file is missing")
-        new = _revert_file(entries, chosen, path, text)
+        new = _revert_file(entries, chosen, n, path, text)
         if new != text:
             files.append(FileRevert(path, text, new, unified_diff(text, new, path)))
     configs = [

@@ -1,8 +1,11 @@
 """Edge: write patched workflow files into the working tree.
 
-A file is only replaced when it still holds exactly the text the patch was computed from
-(otherwise someone edited it meanwhile and the patch would overwrite their work); the new text
-is written to a temporary file beside it and moved into place, keeping the file's mode.
+Only files inside the repository are written: a path that resolves outside it, symbolic links
+followed (``../x``, an absolute path elsewhere, a folder that is a link to elsewhere), is
+refused before anything is written. A file is only replaced when it still holds exactly the
+text the patch was computed from (otherwise someone edited it meanwhile and the patch would
+overwrite their work); the new text is written to a temporary file beside it and moved into
+place, keeping the file's mode.
 """
 
 from __future__ import annotations
@@ -13,13 +16,28 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from autotune_bot.errors import AutotuneError
+from autotune_bot.errors import AutotuneError, InputError
 
-__all__ = ["StaleFileError", "write_patches"]
+__all__ = ["OutsideRepositoryError", "StaleFileError", "inside_repository", "write_patches"]
 
 
 class StaleFileError(AutotuneError):
     """A file changed on disk after it was read; nothing was written to it."""
+
+
+class OutsideRepositoryError(InputError):
+    """A file to write resolves outside the repository; nothing was written."""
+
+
+def inside_repository(root: Path, name: str) -> bool:
+    """Whether ``name`` (relative to ``root``, or absolute) names a file inside the
+    repository ``root`` once both are resolved, symbolic links followed."""
+    try:
+        base = root.resolve()
+        target = (base / name).resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a symbolic-link loop
+        return False
+    return target != base and target.is_relative_to(base)
 
 
 class TextPatch(Protocol):
@@ -45,11 +63,18 @@ def _replace(target: Path, text: str) -> None:
 
 
 def write_patches(root: Path, patches: Sequence[TextPatch]) -> list[str]:
-    """Write every patch; raises :class:`StaleFileError` before writing anything if a file
-    no longer holds the text its patch was computed from. Returns the paths written."""
+    """Write every patch into the repository ``root``; raises
+    :class:`OutsideRepositoryError` or :class:`StaleFileError` before writing anything if a
+    file resolves outside ``root`` or no longer holds the text its patch was computed from.
+    Returns the paths written."""
     targets = []
     for patch in patches:
-        target = Path(patch.path) if Path(patch.path).is_absolute() else root / patch.path
+        if not inside_repository(root, patch.path):
+            raise OutsideRepositoryError(
+                "resolves outside the repository (symbolic links followed); nothing was written",
+                path=patch.path,
+            )
+        target = root / patch.path
         try:
             on_disk = target.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):

@@ -3,30 +3,29 @@
     python benchmarks/bench_ab_calibration.py [--trials 10000] [--quick] [--seed 20261206]
                                               [--verify 40] [--workers 2]
 
-Each cell simulates ``--trials`` experiments of n runs per arm and counts how often the
-decision is ``passed`` and ``failed``, with the default settings (α 0.05, margin ratio 0.95,
-success margin 2 points) and the method of the cell (t: Welch / paired t on logs; rank:
-Mann-Whitney / Wilcoxon signed-rank on logs).
+Each cell simulates ``--trials`` experiments of n runs per arm (models: see
+``ab_calibration_model.py``) and counts how often the decision is ``passed`` and ``failed``,
+with the default settings (α 0.05, margin ratio 0.95, guardrail tolerance 10 %, success margin
+2 points) and the method of the cell (t: Welch / paired t on logs; rank: Mann-Whitney /
+Wilcoxon signed-rank on logs).
 
-Data models (durations; the variant is the control's distribution scaled by the true ratio):
+Cells:
 
-* ``LN σ``: log-normal, σ = 0.5 or 1.0, unpaired;
-* ``LN σ + outliers``: the same, each run independently multiplied by 10 with probability 0.1
-  (retry storms, timeouts), in both arms;
-* ``paired run σ``: one task factor per trial, log-normal σ 0.8, shared by the trial's control
-  and variant run, times run noise log-normal σ 0.2 or 0.4 per run; analysed paired by trial.
+* every duration model × true ratio 1.0 (no change: false-positive rate of ``passed``), 0.95
+  (the margin boundary: the largest ratio a pass may be wrong about), 0.90, 0.80, 0.60 (power
+  for 10, 20, 40 %) × n = 10, 20, 50 × both methods; all runs succeed, no cost (the cost
+  guardrail is not measured and the success table is constant);
+* cycled inputs (4 and 10 inputs, heterogeneous per-input effects) × 1.0, 0.95, 0.80, 0.60,
+  with the per-pair analysis that ignores repeated inputs alongside;
+* both arms succeed with probability 0.9 (true ratio 1.0 and 0.8): the success guardrail's
+  cost in false failures and in power;
+* guardrails truly violated, primary 40 % faster: success 0.9 → 0.8; cost × 1.5 (cost noise
+  σ 0.5 and 0.2), and cost × 1.0 and × 1.1 (the tolerance) for comparison.
 
-Cells: true ratio 1.0 (no change: false-positive rate of ``passed``), 0.95 (the margin
-boundary: the largest ratio a pass may be wrong about; also "power" for a 5 % improvement),
-0.90, 0.80, 0.60 (power for 10, 20, 40 %), at n = 10, 20, 50 per arm, for both methods. All runs
-succeed and report no cost (wall-time runs), so the success table is constant and the cost
-guardrail is not measured. Extra cells give both arms success rate 0.9 to show the success
-guardrail's own false-failure rate.
-
-The decision is computed in batches with the same functions ``decide`` uses
-(``ratio_pvalue`` along the last axis, the memoised exact success test per distinct table).
-``--verify K`` re-decides the first K experiments of every cell with the real ``decide`` and
-stops with an error if any verdict differs.
+The decision is computed in batches with the same functions ``decide`` uses; ``--verify K``
+re-decides the first K experiments of every cell with the real ``decide`` and stops with an
+error if any verdict differs. Last, the size of the asymptotic success test (used above
+100,000 = n_c · n_v) is computed exactly, by enumerating all tables.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ import os
 import platform
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -46,32 +45,30 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 import scipy  # type: ignore[import-untyped]  # noqa: E402
+from scipy import stats  # type: ignore[import-untyped]  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ab_calibration_model import (  # noqa: E402
+    Cell,
+    batch_statuses,
+    decide_one,
+    simulate,
+)
 
 from autotune_bot.settings.proposals import ABTestSettings  # noqa: E402
-from autotune_bot.validation.decision import decide  # noqa: E402
-from autotune_bot.validation.exact_binomial import success_worse_pvalue  # noqa: E402
-from autotune_bot.validation.runs import RunResult  # noqa: E402
-from autotune_bot.validation.statistics import log_values, ratio_pvalue  # noqa: E402
+from autotune_bot.validation.exact_binomial import farrington_manning_z  # noqa: E402
 
 MODELS = ("LN 0.5", "LN 1.0", "LN 0.5 + outliers", "LN 1.0 + outliers", "paired run 0.2",
           "paired run 0.4")  # fmt: skip
+CYCLED = ("cycled 4 inputs", "cycled 10 inputs")
 RATIOS = (1.0, 0.95, 0.90, 0.80, 0.60)
+CYCLED_RATIOS = (1.0, 0.95, 0.80, 0.60)
 SIZES = (10, 20, 50)
 METHODS = ("t", "rank")
-OUTLIER_SHARE, OUTLIER_FACTOR = 0.10, 10.0
-TASK_SIGMA = 0.8
-
-
-@dataclass(frozen=True)
-class Cell:
-    index: int
-    model: str
-    ratio: float
-    n: int
-    method: str
-    success_rate: float = 1.0
+COST_CELLS = ((0.5, 1.0), (0.5, 1.1), (0.5, 1.5), (0.2, 1.5))  # (cost σ, true cost ratio)
+COUNTS = ("success_violated", "success_beyond", "cost_violated", "cost_beyond", "naive_pass")
 
 
 @dataclass(frozen=True)
@@ -80,107 +77,37 @@ class Outcome:
     trials: int
     passed: int
     failed: int
-    success_failed: int  # the success guardrail failed
+    counts: dict[str, int]
     verified: int
     mismatches: int
     seconds: float
 
 
-def paired_model(model: str) -> bool:
-    return model.startswith("paired")
+Key = tuple[object, ...]
 
 
-def simulate(
-    cell: Cell, trials: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Durations (trials × n) of both arms and their success flags."""
-    shape = (trials, cell.n)
-    if paired_model(cell.model):
-        run_sigma = float(cell.model.split()[-1])
-        task = rng.lognormal(0.0, TASK_SIGMA, shape)
-        control = task * rng.lognormal(0.0, run_sigma, shape)
-        variant = cell.ratio * task * rng.lognormal(0.0, run_sigma, shape)
-    else:
-        sigma = float(cell.model.split()[1])
-        control = rng.lognormal(0.0, sigma, shape)
-        variant = cell.ratio * rng.lognormal(0.0, sigma, shape)
-        if "outliers" in cell.model:
-            control *= np.where(rng.random(shape) < OUTLIER_SHARE, OUTLIER_FACTOR, 1.0)
-            variant *= np.where(rng.random(shape) < OUTLIER_SHARE, OUTLIER_FACTOR, 1.0)
-    ok_c = rng.random(shape) < cell.success_rate
-    ok_v = rng.random(shape) < cell.success_rate
-    return control, variant, ok_c, ok_v
-
-
-def batch_statuses(
-    cell: Cell,
-    control: np.ndarray,
-    variant: np.ndarray,
-    ok_c: np.ndarray,
-    ok_v: np.ndarray,
-    settings: ABTestSettings,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(status per experiment: 0 inconclusive, 1 passed, 2 failed; success guardrail failed)."""
-    paired = paired_model(cell.model)
-    margin = 1.0 - settings.min_improvement
-    lc, lv, _ = log_values(control, variant)
-    common = {"method": settings.method, "paired": paired}
-    p_improvement = ratio_pvalue(lc, lv, ratio=margin, alternative="less", **common)  # type: ignore[arg-type]
-    p_worse = ratio_pvalue(lc, lv, ratio=1.0, alternative="greater", **common)  # type: ignore[arg-type]
-    n = cell.n
-    sc, sv = ok_c.sum(axis=1), ok_v.sum(axis=1)
-    # the only guardrail (no cost): Holm over one test leaves its p-value unchanged
-    tables = {
-        (a, b): success_worse_pvalue(int(a), n, int(b), n, settings.success_margin)
-        for a, b in set(zip(sc.tolist(), sv.tolist(), strict=True))
-    }
-    p_success = np.array([tables[a, b] for a, b in zip(sc.tolist(), sv.tolist(), strict=True)])
-    alpha = settings.alpha
-    success_fails = p_success < alpha
-    fails = (p_worse < alpha) | success_fails
-    passes = ~fails & (p_improvement < alpha)
-    return np.where(fails, 2, np.where(passes, 1, 0)), success_fails
-
-
-def decide_one(
-    cell: Cell, c: np.ndarray, v: np.ndarray, ok_c: np.ndarray, ok_v: np.ndarray,
-    settings: ABTestSettings,
-) -> int:  # fmt: skip
-    """The real ``decide`` on one simulated experiment, as a status code."""
-
-    def runs(arm: str, values: np.ndarray, ok: np.ndarray) -> list[RunResult]:
-        return [
-            RunResult(arm, i, None, float(x), None, bool(s), 0 if s else 1, False, "wall_time")  # type: ignore[arg-type]
-            for i, (x, s) in enumerate(zip(values, ok, strict=True))
-        ]
-
-    result = decide(
-        runs("control", c, ok_c),
-        runs("variant", v, ok_v),
-        settings,
-        paired=paired_model(cell.model),
-    )
-    return {"inconclusive": 0, "passed": 1, "failed": 2}[result.status]
+def key(cell: Cell) -> Key:
+    return tuple(getattr(cell, f.name) for f in fields(cell) if f.name != "index")
 
 
 def run_cell(job: tuple[Cell, int, int, int]) -> Outcome:
     cell, trials, seed, verify = job
     started = time.perf_counter()
     rng = np.random.default_rng([seed, cell.index])
-    settings = ABTestSettings(method=cell.method)
-    control, variant, ok_c, ok_v = simulate(cell, trials, rng)
-    status, success_fails = batch_statuses(cell, control, variant, ok_c, ok_v, settings)
+    settings = ABTestSettings(method=cell.method)  # type: ignore[arg-type]
+    data = simulate(cell, trials, rng)
+    found = batch_statuses(cell, *data, settings)
+    status = found["status"]
     k = min(verify, trials)
     mismatches = sum(
-        decide_one(cell, control[i], variant[i], ok_c[i], ok_v[i], settings) != status[i]
-        for i in range(k)
+        decide_one(cell, *(a[i] for a in data), settings) != status[i] for i in range(k)
     )
     return Outcome(
         cell=cell,
         trials=trials,
         passed=int(np.count_nonzero(status == 1)),
         failed=int(np.count_nonzero(status == 2)),
-        success_failed=int(np.count_nonzero(success_fails)),
+        counts={name: int(np.count_nonzero(found[name])) for name in COUNTS},
         verified=k,
         mismatches=mismatches,
         seconds=time.perf_counter() - started,
@@ -188,7 +115,7 @@ def run_cell(job: tuple[Cell, int, int, int]) -> Outcome:
 
 
 def cells() -> list[Cell]:
-    grid = [
+    grid: list[tuple[object, ...]] = [
         (model, ratio, n, method, 1.0)
         for model in MODELS
         for ratio in RATIOS
@@ -196,7 +123,29 @@ def cells() -> list[Cell]:
         for method in METHODS
     ]
     grid += [("LN 0.5", ratio, n, "t", 0.9) for ratio in (1.0, 0.80) for n in SIZES]
-    return [Cell(i, *spec) for i, spec in enumerate(grid)]
+    grid += [("LN 0.5", 0.6, n, "t", 0.9, 0.8) for n in SIZES]
+    grid += [("LN 0.5", 0.6, n, "t", 1.0, None, s, r) for s, r in COST_CELLS for n in SIZES]
+    grid += [
+        (model, ratio, n, method, 1.0)
+        for model in CYCLED
+        for ratio in CYCLED_RATIOS
+        for n in SIZES
+        for method in METHODS
+    ]
+    return [Cell(i, *spec) for i, spec in enumerate(grid)]  # type: ignore[arg-type]
+
+
+def asymptotic_size(n: int, margin: float = 0.02, alpha: float = 0.05) -> tuple[float, float]:
+    """Largest P(reject) of the asymptotic harm test on its H0 boundary (rates on a grid of
+    step 0.005), n runs per arm, by enumerating all tables; and the rate where it occurs."""
+    x = np.arange(n + 1, dtype=np.float64)
+    z = farrington_manning_z(x[:, None], n, x[None, :], n, margin)
+    rejected = (stats.norm.sf(z) < alpha).astype(np.float64)
+    best = (0.0, 0.0)
+    for p_v in np.arange(0.0, 1.0 - margin + 1e-9, 0.005):
+        size = stats.binom.pmf(x, n, p_v + margin) @ rejected @ stats.binom.pmf(x, n, p_v)
+        best = max(best, (float(size), float(p_v)))
+    return best
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -214,25 +163,31 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
     return [*lines, ""]
 
 
-def report(outcomes: dict[tuple[str, float, int, str, float], Outcome], trials: int) -> list[str]:
+def report(outcomes: dict[Key, Outcome], trials: int) -> list[str]:
+    def get(model: str, ratio: float, n: int, method: str = "t", *rest: object) -> Outcome:
+        spec = (model, ratio, n, method, *rest)
+        defaults = (1.0, None, None, 1.0)
+        return outcomes[spec + defaults[len(spec) - 4 :]]
+
     out: list[str] = []
-    se0 = math.sqrt(0.05 * 0.95 / trials)
-    limit = 0.05 + 2 * se0
+    sizes = [f"n = {n}" for n in SIZES]
+    limit = 0.05 + 2 * math.sqrt(0.05 * 0.95 / trials)
     for ratio, title in (
         (1.0, "False-positive rate of `passed`, no change (true ratio 1.0)"),
         (0.95, "False-positive rate of `passed` at the margin boundary (true ratio 0.95)"),
     ):
-        rows = []
-        for model in MODELS:
-            for method in METHODS:
-                cols = [outcomes[model, ratio, n, method, 1.0] for n in SIZES]
-                rows.append([model, method, *(rate(o.passed, o.trials) for o in cols)])
-        out += table(title, ["data", "method", *(f"n = {n}" for n in SIZES)], rows)
-    over = [o for o in outcomes.values() if o.cell.ratio >= 0.95 and o.passed / o.trials > limit]
-    above = [o for o in outcomes.values() if o.cell.ratio >= 0.95 and o.passed / o.trials > 0.05]
+        rows = [
+            [model, method, *(rate(get(model, ratio, n, method).passed, trials) for n in SIZES)]
+            for model in (*MODELS, *CYCLED)
+            for method in METHODS
+        ]
+        out += table(title, ["data", "method", *sizes], rows)
+    nulls = [o for o in outcomes.values() if o.cell.ratio >= 0.95]
+    over = [o for o in nulls if o.passed / o.trials > limit]
+    above = [o for o in nulls if o.passed / o.trials > 0.05]
     out.append(
-        f"Cells with true ratio ≥ 0.95 above 0.05 + 2 MC SE ({limit:.4f}): {len(over)}; "
-        f"above 0.05 at all: {len(above)}"
+        f"Cells with true ratio ≥ 0.95 (all {len(nulls)}, guardrail cells included) above "
+        f"0.05 + 2 MC SE ({limit:.4f}): {len(over)}; above 0.05 at all: {len(above)}"
         + "".join(
             f"\n- {o.cell.model}, {o.cell.method}, n = {o.cell.n}, ratio {o.cell.ratio}: "
             f"{rate(o.passed, o.trials)}"
@@ -240,59 +195,94 @@ def report(outcomes: dict[tuple[str, float, int, str, float], Outcome], trials: 
         )
     )
     out.append("")
-    rows = []
-    for model in MODELS:
-        for method in METHODS:
-            row = [model, method]
-            for n in SIZES:
-                row.append(
-                    " / ".join(
-                        f"{outcomes[model, r, n, method, 1.0].passed / trials:.3f}"
-                        for r in RATIOS[1:]
-                    )
-                )
-            rows.append(row)
+    rows = [
+        [model, method, *(
+            " / ".join(f"{get(model, r, n, method).passed / trials:.3f}" for r in RATIOS[1:])
+            for n in SIZES
+        )]
+        for model in MODELS
+        for method in METHODS
+    ]  # fmt: skip
     out += table(
         "P(passed) for true improvements 5 / 10 / 20 / 40 % (ratios 0.95 / 0.90 / 0.80 / 0.60)",
-        ["data", "method", *(f"n = {n}" for n in SIZES)],
+        ["data", "method", *sizes],
         rows,
     )
-    rows = []
-    for model in MODELS:
-        for method in METHODS:
-            cols = [outcomes[model, 1.0, n, method, 1.0] for n in SIZES]
-            rows.append([model, method, *(rate(o.failed, o.trials) for o in cols)])
+    rows = [
+        [model, method, *(
+            " / ".join(f"{get(model, r, n, method).passed / trials:.3f}" for r in (0.95, 0.8, 0.6))
+            + " (per pair: "
+            + " / ".join(
+                f"{get(model, r, n, method).counts['naive_pass'] / trials:.3f}"
+                for r in (0.95, 0.8, 0.6)
+            )
+            + ")"
+            for n in SIZES
+        )]
+        for model in CYCLED
+        for method in METHODS
+    ]  # fmt: skip
+    out += table(
+        "Cycled inputs: P(passed) at true ratios 0.95 / 0.80 / 0.60, one unit per input; in "
+        "brackets the margin test on per-pair log ratios that treats repeated inputs as "
+        "independent",
+        ["data", "method", *sizes],
+        rows,
+    )
+    rows = [
+        [model, method, *(rate(get(model, 1.0, n, method).failed, trials) for n in SIZES)]
+        for model in (*MODELS, *CYCLED)
+        for method in METHODS
+    ]
     out += table(
         "P(failed) with no change (primary-metric 'worse' test at α; success constant)",
-        ["data", "method", *(f"n = {n}" for n in SIZES)],
+        ["data", "method", *sizes],
         rows,
     )
     rows = []
     for ratio in (1.0, 0.80):
         for n in SIZES:
-            o = outcomes["LN 0.5", ratio, n, "t", 0.9]
-            rows.append(
-                [
-                    f"{ratio}",
-                    str(n),
-                    rate(o.success_failed, o.trials),
-                    rate(o.failed, o.trials),
-                    rate(o.passed, o.trials),
-                    f"{outcomes['LN 0.5', ratio, n, 't', 1.0].passed / trials:.4f}",
-                ]
-            )
+            o = get("LN 0.5", ratio, n, "t", 0.9)
+            rows.append([
+                f"{ratio}", str(n), rate(o.counts["success_violated"], trials),
+                rate(o.counts["success_beyond"], trials), rate(o.failed, trials),
+                rate(o.passed, trials), f"{get('LN 0.5', ratio, n).passed / trials:.4f}",
+            ])  # fmt: skip
     out += table(
         "Both arms succeed with probability 0.9 (LN 0.5, t): the success guardrail",
-        [
-            "true ratio",
-            "n",
-            "success guardrail fails",
-            "P(failed)",
-            "P(passed)",
-            "P(passed), all runs succeed",
-        ],
+        ["true ratio", "n", "success shown violated", "success beyond tolerance", "P(failed)",
+         "P(passed)", "P(passed), all runs succeed"],
         rows,
-    )
+    )  # fmt: skip
+    rows = []
+    for n in SIZES:
+        o = get("LN 0.5", 0.6, n, "t", 0.9, 0.8)
+        rows.append([
+            str(n), rate(o.passed, trials), rate(o.failed, trials),
+            rate(o.counts["success_violated"], trials), rate(o.counts["success_beyond"], trials),
+            f"{get('LN 0.5', 0.6, n).passed / trials:.4f}",
+        ])  # fmt: skip
+    out += table(
+        "Success guardrail truly violated: variant 40 % faster (LN 0.5, t), success 0.9 → 0.8",
+        ["n", "P(passed)", "P(failed)", "success shown violated", "success beyond tolerance",
+         "P(passed), success unchanged"],
+        rows,
+    )  # fmt: skip
+    rows = []
+    for sigma, cost_ratio in COST_CELLS:
+        for n in SIZES:
+            o = get("LN 0.5", 0.6, n, "t", 1.0, None, sigma, cost_ratio)
+            rows.append([
+                f"{cost_ratio}", f"{sigma}", str(n), rate(o.passed, trials),
+                rate(o.failed, trials), rate(o.counts["cost_violated"], trials),
+                rate(o.counts["cost_beyond"], trials),
+            ])  # fmt: skip
+    out += table(
+        "Cost guardrail (tolerance 10 %): variant 40 % faster (LN 0.5, t), cost log-normal",
+        ["true cost ratio", "cost σ", "n", "P(passed)", "P(failed)", "cost shown violated",
+         "cost beyond tolerance"],
+        rows,
+    )  # fmt: skip
     return out
 
 
@@ -313,8 +303,7 @@ def main() -> None:
     with multiprocessing.Pool(args.workers) as pool:
         done = pool.map(run_cell, jobs, chunksize=1)
     wall = time.perf_counter() - started
-    outcomes = {(o.cell.model, o.cell.ratio, o.cell.n, o.cell.method, o.cell.success_rate): o
-                for o in done}  # fmt: skip
+    outcomes = {key(o.cell): o for o in done}
     mismatches = sum(o.mismatches for o in done)
     verified = sum(o.verified for o in done)
 
@@ -326,6 +315,15 @@ def main() -> None:
     print(f"verified against decide(): {verified} experiments, {mismatches} mismatches")
     print()
     print("\n".join(report(outcomes, trials)))
+    rows = []
+    for n in (317, 500, 1000):
+        size, where = asymptotic_size(n)
+        rows.append([str(n), f"{size:.4f}", f"{where:.3f}"])
+    print("\n".join(table(
+        "Asymptotic success test (harm direction, margin 2 points, α 0.05): exact size",
+        ["n per arm", "largest P(reject) on the H0 boundary", "at variant rate"],
+        rows,
+    )))  # fmt: skip
     if mismatches:
         sys.exit("the batch decision differs from decide()")
 

@@ -33,6 +33,7 @@ from autotune_bot.actions_env import (
     mask,
     read_event,
     summary_text,
+    workspace_of,
     write_outputs,
 )
 from autotune_bot.errors import InputError
@@ -126,6 +127,28 @@ def test_working_directory_and_config_resolve_inside_the_workspace() -> None:
     assert config.settings_path == Path("/github/workspace/agents/ci/autotune.yml")
     assert _config({}).workspace == CWD
     assert _config({"GITHUB_WORKSPACE": "ws"}).workspace == CWD / "ws"
+
+
+@pytest.mark.parametrize(
+    ("env", "explicit"),
+    [
+        ({}, False),  # outside Actions: the default
+        ({"INPUT_CONFIG": ".autotune.yml"}, False),  # what the runner passes by default
+        ({"INPUT_CONFIG": "  "}, False),
+        ({"INPUT_CONFIG": "ci/autotune.yml"}, True),
+        ({"INPUT_CONFIG": ".autotune.yaml"}, True),
+    ],
+)
+def test_a_config_other_than_the_default_is_explicit(env: dict[str, str], explicit: bool) -> None:
+    # an explicit config must exist; a missing default means the default settings
+    assert _config(env).settings_explicit is explicit
+
+
+def test_workspace_of_reads_github_workspace_relative_to_the_current_directory() -> None:
+    assert workspace_of({}, cwd=CWD) == CWD
+    assert workspace_of({"GITHUB_WORKSPACE": "ws"}, cwd=CWD) == Path("/work/repo/ws")
+    absolute = {"GITHUB_WORKSPACE": "/github/workspace"}
+    assert workspace_of(absolute, cwd=CWD) == Path("/github/workspace")
 
 
 @pytest.mark.parametrize("raw", ["../other", "/etc", "a/../../b"])

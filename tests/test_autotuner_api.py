@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import inspect
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -383,3 +384,176 @@ def test_unknown_workflow_cannot_be_tuned(optimizer: WorkflowOptimizer) -> None:
 def test_analyze_unknown_workflow_is_a_usage_error(optimizer: WorkflowOptimizer) -> None:
     with pytest.raises(UsageError, match="no_such_flow"):
         asyncio.run(optimizer.analyze_workflow("no_such_flow"))
+
+
+# --- A/B settings from the API, and the history with a repository ----------------------
+
+
+def test_a_cost_budget_of_zero_skips_the_test_and_says_why(
+    seed_style: list[OptimizationSuggestion], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import sys
+
+    from autotune_bot.settings import parse_settings_text
+
+    simulator = Path(__file__).resolve().parent / "data" / "ab" / "simulate_run.py"
+    command = json.dumps([sys.executable, "-S", str(simulator), "{workflow}"])
+    text = f"ab_test:\n  command: {command}\n  runs_per_arm: 4\n  max_cost_usd: 0\n"
+    tuner = _tuner(settings=parse_settings_text(text, "t"))
+    monkeypatch.setenv("SIMULATOR_LOG", str(tmp_path / "runs.log"))
+    formation = _by_type(seed_style)[OptimizationType.FORMATION_SELECTION]
+    result = asyncio.run(
+        tuner.apply_optimizations("review_team", [formation], SEED_CONFIG, enable_ab_testing=True)
+    )
+    assert result.validation_status == "skipped"
+    assert not result.success
+    assert result.new_config == SEED_CONFIG
+    assert result.error == "not tested: ab_test.max_cost_usd is 0, so the budget allows no runs"
+    assert not (tmp_path / "runs.log").exists()  # no run was made
+    assert tuner.get_optimization_history("review_team") == []
+
+
+@pytest.mark.parametrize("threshold", [-10.0, 0, 0.0, 100, 150.0, math.nan, True, "5"])
+def test_a_threshold_outside_0_to_100_is_a_usage_error(threshold: Any) -> None:
+    with pytest.raises(UsageError) as info:
+        PerformanceAutotuner(ab_test_threshold=threshold)
+    assert info.value.field == "ab_test_threshold"
+
+
+def test_the_threshold_is_checked_again_and_sets_the_margin(
+    seed_style: list[OptimizationSuggestion],
+) -> None:
+    formation = _by_type(seed_style)[OptimizationType.FORMATION_SELECTION]
+    tuner = _ab_tuner()
+    tuner.ab_test_threshold = -10.0  # changed after construction
+    with pytest.raises(UsageError, match="ab_test_threshold"):
+        asyncio.run(
+            tuner.apply_optimizations(
+                "review_team", [formation], SEED_CONFIG, enable_ab_testing=True
+            )
+        )
+    tuner.ab_test_threshold = 10.0
+    result = asyncio.run(
+        tuner.apply_optimizations("review_team", [formation], SEED_CONFIG, enable_ab_testing=True)
+    )
+    assert result.validation is not None
+    assert result.validation.margin_ratio == pytest.approx(0.90)  # 1 − 10 %
+
+
+def _applied_repo(tmp_path: Path) -> Path:
+    """A copy of the demo repository after `autotune apply --auto` of review_team."""
+    import shutil
+
+    from autotune_bot.cli import main
+
+    repo = Path(shutil.copytree(DEMO, tmp_path / "repo"))
+    assert main(["apply", "--auto", "--team-id", "review_team", "--repo", str(repo)]) == 0
+    return repo
+
+
+def _seed_loop(history: list[dict[str, Any]]) -> list[str]:
+    """Seed 002's loop over the history, verbatim but for print."""
+    lines = []
+    for entry in history:
+        lines.append(f"Timestamp: {entry['timestamp']}")
+        lines.append(f"Optimization: {entry['optimization']['description']}")
+        lines.append(f"Improvement: {entry['improvement_percentage']:.1f}%")
+        lines.append(f"Status: {entry['validation_status']}")
+    return lines
+
+
+def test_repository_and_in_memory_changes_make_one_history(
+    seed_style: list[OptimizationSuggestion],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from autotune_bot.rollback import RollbackError
+
+    tuner = _tuner()
+    formation = _by_type(seed_style)[OptimizationType.FORMATION_SELECTION]
+    asyncio.run(tuner.apply_optimizations("review_team", [formation], SEED_CONFIG))  # older
+    repo = _applied_repo(tmp_path)  # newer: the file's entry
+    capsys.readouterr()
+    review = repo / "workflows" / "code_review.yaml"
+    applied_text = review.read_bytes()
+    tuner.use_repository(repo)
+    asyncio.run(tuner.apply_optimizations("review_team", [formation], SEED_CONFIG))  # newest
+    history = tuner.get_optimization_history("review_team")
+    assert [(e["stored_in"], e["index"]) for e in history] == [
+        ("memory", 0),
+        ("repository", 1),
+        ("memory", 2),
+    ]
+    assert history[0]["timestamp"] >= history[1]["timestamp"] >= history[2]["timestamp"]
+    assert len(_seed_loop(history)) == 12
+
+    with pytest.raises(RollbackError) as info:
+        asyncio.run(tuner.rollback_optimization("review_team", rollback_index=3))
+    assert info.value.field == "rollback_index"
+    assert "there is no index 3" in str(info.value)
+    with pytest.raises(RollbackError) as info:
+        asyncio.run(tuner.rollback_optimization("nope"))
+    assert info.value.field == "team_id"
+    assert "recorded targets: review_team" in str(info.value)
+
+    # index 2: the oldest, in memory; nothing in the repository changes
+    assert asyncio.run(tuner.rollback_optimization("review_team", rollback_index=2)) is True
+    assert review.read_bytes() == applied_text
+    assert [e["stored_in"] for e in tuner.get_optimization_history("review_team")] == [
+        "memory",
+        "repository",
+    ]
+    # index 1 now: the repository's change, reverse-patched
+    assert asyncio.run(tuner.rollback_optimization("review_team", rollback_index=1)) is True
+    assert review.read_bytes() == (DEMO / "workflows" / "code_review.yaml").read_bytes()
+    kinds = [
+        (e["stored_in"], e.get("kind"), e["index"])
+        for e in tuner.get_optimization_history("review_team")
+    ]
+    assert kinds == [
+        ("repository", "rollback", None),
+        ("memory", "apply", 0),
+        ("repository", "apply", None),
+    ]
+
+
+def test_the_seed_loop_formats_every_repository_entry(
+    seed_style: list[OptimizationSuggestion], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from autotune_bot.history import append_history, history_entry
+    from autotune_bot.patch.diff import unified_diff
+
+    repo = _applied_repo(tmp_path)
+    tuner = PerformanceAutotuner()
+    tuner.use_repository(repo)
+    assert asyncio.run(tuner.rollback_optimization("review_team")) is True
+    capsys.readouterr()
+    # several suggestions applied together (interactive): the file has no single figure
+    path = "workflows/code_review.yaml"
+    text = (repo / path).read_text(encoding="utf-8")
+    diff = unified_diff(text, text.replace("max_iterations: 20", "max_iterations: 21"), path)
+    two = history_entry(seed_style[:2], diff, now=datetime.now(UTC), mode="interactive")
+    assert two["improvement_percentage"] is None
+    append_history(repo, [two])
+
+    history = tuner.get_optimization_history("review_team")
+    assert [e.get("kind") for e in history] == ["apply", "rollback", "apply"]
+    lines = _seed_loop(history)
+    assert len(lines) == 12
+    multi, rollback, single = history
+    assert multi["improvement_percentage"] == 0.0
+    assert (
+        "the estimates of the 2 suggestions applied together do not add up"
+        in (multi["improvement_basis"])
+    )
+    assert rollback["optimization"]["description"] == rollback["description"]
+    assert rollback["description"].startswith(f"rollback of {single['id']}")
+    assert rollback["improvement_percentage"] == 0.0
+    assert "claims no improvement" in rollback["improvement_basis"]
+    assert single["improvement_percentage"] > 0  # the search's estimate, kept as recorded
+    # the file itself is not rewritten: the multi-suggestion entry still says null there
+    last = (repo / ".autotune" / "history.jsonl").read_text(encoding="utf-8").splitlines()[-1]
+    assert '"improvement_percentage": null' in last

@@ -260,6 +260,19 @@ def test_apply_auto_dry_run_changes_nothing(
     assert status(repo) == []
 
 
+def test_apply_dry_run_labels_its_evidence(
+    pristine: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(pristine)
+    assert main(["apply", "--auto", "--dry-run", "--repo", str(pristine)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("Dry run: 2 file(s) would change; nothing was written.")
+    assert lines[at + 1] == (
+        "Estimates are simulated from recorded traces, not validated by an A/B test."
+    )
+    assert snapshot(pristine) == before
+
+
 def test_apply_interactive_applies_just_the_accepted_suggestion(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

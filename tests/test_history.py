@@ -229,6 +229,11 @@ def test_append_after_a_hand_edited_line_without_newline(tmp_path: Path) -> None
         ),
         (
             '{"id": "x", "kind": "apply", "targets": [], "timestamp": "t", "files": [{"path": 1}]}',
+            "files[0].path",
+            "a string expected",
+        ),
+        (
+            '{"id": "x", "kind": "apply", "targets": [], "timestamp": "t", "files": {}}',
             "files",
             "",
         ),
@@ -280,3 +285,81 @@ def test_read_texts_keeps_exact_bytes(tmp_path: Path) -> None:
         "w/latin.yaml": None,
         "w/missing.yaml": None,
     }
+
+
+def _append_raw(root: Path, files: list[dict[str, Any]]) -> int:
+    """Append, after one good entry, an entry for target ``evil`` with these ``files``; its
+    line number."""
+    append_history(root, [_entry()])
+    evil = _entry(targets=["evil"])
+    evil["files"] = files
+    append_history(root, [evil])
+    return 2
+
+
+DIFF = unified_diff("a: 0\n", "a: 1\n", "x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("../outside.txt", "'..' component"),
+        ("workflows/../../outside.txt", "'..' component"),
+        ("/etc/passwd", "is absolute"),
+        ("C:/Windows/win.ini", "is absolute"),
+        ("workflows\\wf.yaml", "backslash"),
+        (".git/config", "inside .git"),
+        ("", "empty path"),
+    ],
+)
+def test_unsafe_file_paths_are_refused_on_reading(tmp_path: Path, path: str, message: str) -> None:
+    line = _append_raw(
+        tmp_path, [{"path": "workflows/wf.yaml", "diff": DIFF}, {"path": path, "diff": DIFF}]
+    )
+    with pytest.raises(InputError) as info:
+        read_history(tmp_path)
+    err = info.value
+    assert (err.path, err.line, err.field) == (".autotune/history.jsonl", line, "files[1].path")
+    assert message in str(err)
+
+
+def test_a_path_leading_outside_through_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    repo.mkdir()
+    outside.mkdir()
+    (outside / "wf.yaml").write_text("a: 1\n", encoding="utf-8")
+    (repo / "linked").symlink_to(outside, target_is_directory=True)
+    line = _append_raw(repo, [{"path": "linked/wf.yaml", "diff": DIFF}])
+    with pytest.raises(InputError) as info:
+        read_history(repo)
+    assert (info.value.line, info.value.field) == (line, "files[0].path")
+    assert "resolves outside the repository" in str(info.value)
+    with pytest.raises(InputError, match="resolves outside the repository"):
+        read_texts(repo, ["linked/wf.yaml"])
+
+
+@pytest.mark.parametrize(
+    ("diff", "message"),
+    [
+        ("--- a/x.yaml\n@@ -1 +1 @@\n-a: 0\n+a: 1\n", "unreadable diff: diff line 1: '---' header"),
+        ("just some text\n", "a diff of 0 files; one expected"),
+        (DIFF + DIFF.replace("x.yaml", "y.yaml"), "a diff of 2 files"),
+    ],
+)
+def test_an_unreadable_stored_diff_is_refused_naming_the_field(
+    tmp_path: Path, diff: str, message: str
+) -> None:
+    line = _append_raw(tmp_path, [{"path": "workflows/wf.yaml", "diff": diff}])
+    with pytest.raises(InputError) as info:
+        read_history(tmp_path)
+    err = info.value
+    assert (err.path, err.line, err.field) == (".autotune/history.jsonl", line, "files[0].diff")
+    assert message in str(err)
+
+
+def test_read_texts_refuses_paths_outside_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "secret.txt").write_text("s\n", encoding="utf-8")
+    for name in ("../secret.txt", str(tmp_path / "secret.txt")):
+        with pytest.raises(InputError, match="not read"):
+            read_texts(tmp_path / "repo", [name])

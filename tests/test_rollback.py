@@ -236,3 +236,17 @@ def test_a_file_of_a_multi_file_entry_conflicting_stops_the_whole_rollback() -> 
     assert [f.path for f in plan.files] == [WF, OTHER]
     assert [f.new_text for f in plan.files] == [BASE, BASE.replace("k", "o")]
     assert history_paths(repo.entries) == [OTHER, WF]
+
+
+def test_an_unreadable_stored_diff_is_blamed_on_the_history_not_the_file() -> None:
+    repo = Repo()
+    a = repo.apply("review_team", {WF: ("k5: 5\n", "k5: 50\n"), OTHER: ("o7: 7\n", "o7: 70\n")})
+    broken = dict(a)
+    good, bad = a["files"]
+    broken["files"] = [good, {"path": bad["path"], "diff": bad["diff"].replace("+++ ", "+-+ ")}]
+    with pytest.raises(RollbackError) as info:
+        plan_rollback([broken], "review_team", repo.texts, now=START)
+    err = info.value
+    assert (err.path, err.field) == (".autotune/history.jsonl", "files[1].diff")
+    assert str(err).startswith(".autotune/history.jsonl: files[1].diff: cannot roll back ")
+    assert f"the stored diff of {OTHER} is unreadable: diff line 1: '---' header" in str(err)

@@ -224,3 +224,81 @@ def test_python_api_on_a_repository(repo: Path) -> None:
         asyncio.run(tuner.rollback_optimization("review_team"))
     with pytest.raises(RollbackError, match="no change of 'nope'"):
         asyncio.run(tuner.rollback_optimization("nope"))
+
+
+def _append_entry(repo: Path, target: str, path: str, diff: str) -> int:
+    """Append an apply entry (as a hand edit or a pull request could) and return its line."""
+    from datetime import UTC, datetime
+
+    from autotune_bot.history import append_history, build_entry
+
+    entry = build_entry(
+        kind="apply",
+        now=datetime.now(UTC),
+        mode="auto",
+        targets=[target],
+        description="planted",
+        files=[(path, diff)],
+        configs=[],
+        evidence=None,
+        validation_status="not_validated",
+    )
+    append_history(repo, [entry])
+    return len((repo / HISTORY).read_text(encoding="utf-8").splitlines())
+
+
+def test_rollback_never_writes_outside_the_repository(tmp_path: Path) -> None:
+    from autotune_bot.patch.diff import unified_diff
+
+    repo = Path(shutil.copytree(DEMO, tmp_path / "repo"))
+    outside = tmp_path / "outside.txt"
+    outside.write_text("a: 1\n", encoding="utf-8")
+    line = _append_entry(
+        repo, "evil", "../outside.txt", unified_diff("a: 0\n", "a: 1\n", "../outside.txt")
+    )
+    before = snapshot(repo)
+    for args in (["--target", "evil"], ["--target", "evil", "--list"]):
+        done = autotune(repo, "rollback", *args)
+        assert done.returncode == 2
+        assert done.stderr.startswith(
+            f"autotune: error: .autotune/history.jsonl:{line}: files[0].path: '../outside.txt' "
+            "has a '..' component"
+        )
+    assert outside.read_text(encoding="utf-8") == "a: 1\n"
+    assert snapshot(repo) == before
+
+
+def test_rollback_through_a_symbolic_link_leaving_the_repository_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autotune_bot.patch.diff import unified_diff
+
+    repo = Path(shutil.copytree(DEMO, tmp_path / "repo"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "wf.yaml").write_text("a: 1\n", encoding="utf-8")
+    (repo / "shared").symlink_to(elsewhere, target_is_directory=True)
+    line = _append_entry(repo, "evil", "shared/wf.yaml", unified_diff("a: 0\n", "a: 1\n", "wf"))
+    assert main(["rollback", "--target", "evil", "--repo", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f".autotune/history.jsonl:{line}: files[0].path: 'shared/wf.yaml' resolves outside" in err
+    )
+    assert (elsewhere / "wf.yaml").read_text(encoding="utf-8") == "a: 1\n"
+
+
+def test_a_corrupt_stored_diff_names_the_history_line_and_field(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    review = by_target(repo, "review_team")
+    corrupt = review["files"][0]["diff"].replace("+++ b/", "+++b/")
+    line = _append_entry(repo, "review_team", REVIEW, corrupt)
+    before = snapshot(repo)
+    assert main(["rollback", "--target", "review_team", "--repo", str(repo)]) == 2
+    (message,) = capsys.readouterr().err.splitlines()
+    assert message.startswith(
+        f"autotune: error: .autotune/history.jsonl:{line}: files[0].diff: unreadable diff: "
+        "diff line 1: '---' header without '+++'"
+    )
+    assert f"{REVIEW}:" not in message  # not blamed on the workflow file
+    assert snapshot(repo) == before

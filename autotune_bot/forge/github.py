@@ -1,19 +1,28 @@
 """The GitHub forge: the bot's proposals as pull requests, found again by their marker.
 
-Pull requests are listed (``state=all``, every page) and kept when their head branch is in
-this repository, starts with the branch prefix and the body carries a valid
-``autotune:proposal`` marker naming that branch; the search API is never used (it lags
-behind new pull requests). Opening a proposal first looks for an open pull request of its
-branch and reuses it; a create that fails is never blindly resent: on a transient failure or
-GitHub's "A pull request already exists" the branch's pull requests are read again and an
-existing one is reused, so a create that landed although its answer was lost opens no
-duplicate. Updates edit the title and body in place, and only when they changed. Labels come
-from the settings and the proposal. Reviewers are not requested: the REST contract the bot
-is tested against has no review-request operation.
+Pull requests are listed (``state=all``, most recently updated first, at most
+:data:`MAX_LIST_PAGES` pages) and kept when their head branch is in this repository, the
+body carries a valid ``autotune:proposal`` marker naming that very branch, and either the
+branch starts with the current branch prefix or the pull request carries one of the bot's
+labels: so a prefix changed in the settings does not make the bot forget its pull requests
+(they have its label), nor does a label someone removed (the branch has the prefix). When
+the listing stops at the page limit, the pull requests of each of this run's proposal
+branches are also looked up by head (``head=owner:branch``, any state), so a proposal
+closed long ago is still found. The search API is never used (it lags behind new pull
+requests).
+
+Opening a proposal first looks for an open pull request of its branch and reuses it; a
+create that fails is never blindly resent: on a transient failure or GitHub's "A pull
+request already exists" the branch's pull requests are read again and an existing one is
+reused, so a create that landed although its answer was lost opens no duplicate. Updates
+edit the title and body in place, and only when they changed. Labels come from the settings
+and the proposal. Reviewers are not requested: the REST contract the bot is tested against
+has no review-request operation.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -25,9 +34,11 @@ from autotune_bot.gitops.marker import parse_marker
 from autotune_bot.gitops.types import ForgeProposal, Proposal, ProposalState
 from autotune_bot.settings.proposals import PullRequestSettings
 
-__all__ = ["GitHubForge"]
+__all__ = ["MAX_LIST_PAGES", "GitHubForge"]
 
 _log = logging.getLogger(__name__)
+#: Pages of pull requests (of the client's ``per_page``, 100) read by one listing.
+MAX_LIST_PAGES = 10
 
 
 class GitHubForge:
@@ -41,10 +52,12 @@ class GitHubForge:
         *,
         labels: Sequence[str] = ("autotune",),
         branch_prefix: str = "autotune/",
+        max_pages: int = MAX_LIST_PAGES,
     ) -> None:
         self.client = client
         self.labels = tuple(labels)
         self.branch_prefix = branch_prefix
+        self.max_pages = max_pages
 
     @classmethod
     def from_settings(cls, client: GitHubClient, settings: PullRequestSettings) -> GitHubForge:
@@ -58,16 +71,30 @@ class GitHubForge:
     def default_branch(self) -> str:
         return self.client.repo().default_branch
 
-    def list_proposals(self) -> list[ForgeProposal]:
-        """The bot's pull requests in any state, oldest first."""
+    def list_proposals(self, branches: Sequence[str] = ()) -> list[ForgeProposal]:
+        """The bot's pull requests in any state, by number: those among the
+        :attr:`max_pages` pages of the most recently updated pull requests, and, when there
+        are more, those of ``branches`` (looked up by head)."""
         repo = self.client.repo()
-        pulls = self.client.call(
-            "list pull requests",
-            lambda: list(repo.get_pulls(state="all", sort="created", direction="asc")),
-        )
+        listing = repo.get_pulls(state="all", sort="updated", direction="desc")
+        per_page = self.client.github.per_page
+        pulls: dict[int, PullRequest] = {}
+        complete = False
+        for page in range(self.max_pages):
+            got = self.client.call(
+                "list pull requests" + (f" (page {page + 1})" if page else ""),
+                functools.partial(listing.get_page, page),
+            )
+            pulls.update((pull.number, pull) for pull in got)
+            if len(got) < per_page:
+                complete = True
+                break
+        if not complete:
+            for branch in dict.fromkeys(branches):
+                pulls.update((pull.number, pull) for pull in self._pulls_of(branch, "all"))
         found = []
-        for pull in pulls:
-            proposal = self._recognise(pull)
+        for number in sorted(pulls):
+            proposal = self._recognise(pulls[number])
             if proposal is not None:
                 found.append(proposal)
         return found
@@ -103,13 +130,14 @@ class GitHubForge:
 
     def _recognise(self, pull: PullRequest) -> ForgeProposal | None:
         head = pull.head
-        if not head.ref.startswith(self.branch_prefix):
-            return None
         if head.repo is None or head.repo.full_name.lower() != self.client.repository.lower():
             return None  # a fork's branch: not the bot's, whatever its body says
         meta = parse_marker(pull.body or "")
         if meta is None or meta.get("branch") != head.ref:
             return None
+        labelled = any(label.name in self.labels for label in pull.labels)
+        if not (labelled or head.ref.startswith(self.branch_prefix)):
+            return None  # a marker copied into someone's pull request, say
         return self._described(pull)
 
     def _described(self, pull: PullRequest) -> ForgeProposal:
@@ -131,14 +159,19 @@ class GitHubForge:
             metadata=meta,
         )
 
-    def _open_pulls_of(self, branch: str) -> list[PullRequest]:
+    def _pulls_of(self, branch: str, state: str) -> list[PullRequest]:
+        """The pull requests (``state``: open or all) whose head is ``branch`` of this
+        repository, oldest first."""
         repo = self.client.repo()
         head = f"{self.client.owner}:{branch}"
         pulls = self.client.call(
             f"list pull requests of {branch}",
-            lambda: list(repo.get_pulls(state="open", head=head, sort="created", direction="asc")),
+            lambda: list(repo.get_pulls(state=state, head=head, sort="created", direction="asc")),
         )
         return [pull for pull in pulls if pull.head.ref == branch]
+
+    def _open_pulls_of(self, branch: str) -> list[PullRequest]:
+        return self._pulls_of(branch, "open")
 
     def _open_pull_of(self, proposal: Proposal) -> PullRequest | None:
         """The open pull request of the proposal's branch; an error if it is not the bot's."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from github import Auth, Github
@@ -22,7 +22,7 @@ from autotune_bot.errors import UsageError
 from autotune_bot.forge.github_retry import Retrier, RetryPolicy
 from autotune_bot.secret import Secret
 
-__all__ = ["DEFAULT_API_URL", "GitHubClient", "Secret", "api_url"]
+__all__ = ["DEFAULT_API_URL", "GitHubClient", "Secret", "api_url", "is_installation_token"]
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -39,6 +39,13 @@ def api_url(value: str | None) -> str:
     if not re.match(r"https?://[^/\s]+", url):
         raise UsageError(f"not an http(s) URL: {url!r}", field="GITHUB_API_URL")
     return url
+
+
+def is_installation_token(token: str) -> bool:
+    """Whether ``token`` is a GitHub App installation token (``ghs_``), as the job's
+    ``GITHUB_TOKEN`` is. For these GitHub's repository answer does not tell what the token may
+    do: its ``permissions`` are missing or always say ``push: false``."""
+    return token.startswith("ghs_")
 
 
 class GitHubClient:
@@ -97,6 +104,14 @@ class GitHubClient:
             name = self.repository
             self._repo = self.call(f"read repository {name}", lambda: self.github.get_repo(name))
         return self._repo
+
+    def repository_permissions(self) -> Mapping[str, bool] | None:
+        """``permissions`` of the repository as GitHub reports it for this token (``pull``,
+        ``push``, ``admin``...), or None when the answer has none."""
+        found = self.repo().raw_data.get("permissions")
+        if not isinstance(found, Mapping):
+            return None
+        return {str(key): value for key, value in found.items() if isinstance(value, bool)}
 
     def auth_headers(self) -> dict[str, str]:
         """Headers of a plain ``requests`` call to the API (never to another host)."""

@@ -3,9 +3,13 @@
 :func:`classify` turns a PyGithub or ``requests`` exception (or an :class:`HttpStatusError`
 from a plain ``requests`` call) into a :class:`Failure`: whether it is worth retrying and how
 long GitHub asked to wait. :func:`to_error` turns a failure into the :class:`GitHubError` the
-bot raises. Messages are built from the status, GitHub's ``message`` and a description of
-the action, never from request headers, and every text passes :func:`mask`, so the token
-cannot leak through an error, a log line or a repr.
+bot raises: for a permission GitHub refused, with the permission it asks for
+(``X-Accepted-GitHub-Permissions``, in the words of a workflow's ``permissions:`` block) or a
+hint, and as :class:`GitHubPullRequestsNotPermittedError` when the repository does not let
+the token open pull requests at all. Messages are built from the status, GitHub's ``message``
+(and that response header) and a description of the action, never from request headers, and
+every text passes :func:`mask`, so the token cannot leak through an error, a log line or a
+repr.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ __all__ = [
     "FailureKind",
     "GitHubError",
     "GitHubPermissionError",
+    "GitHubPullRequestsNotPermittedError",
     "GitHubRateLimitError",
     "GitHubRequestError",
     "GitHubUnavailableError",
     "HttpStatusError",
+    "accepted_permissions",
     "classify",
     "mask",
     "to_error",
@@ -57,6 +63,12 @@ class GitHubPermissionError(GitHubError):
     """The token is invalid or lacks a permission (401, 403 other than rate limits)."""
 
 
+class GitHubPullRequestsNotPermittedError(GitHubPermissionError):
+    """GitHub refuses to let this token open pull requests in the repository at all (the
+    setting "Allow GitHub Actions to create and approve pull requests" is off): no later
+    create of the run can succeed."""
+
+
 class GitHubRequestError(GitHubError):
     """GitHub refused the request itself (404, 409, 422...)."""
 
@@ -80,6 +92,9 @@ class Failure:
     message: str  # GitHub's message (masked), or the kind of network error
     transient: bool  # worth retrying
     wait_seconds: float | None = None  # how long GitHub asked to wait (Retry-After, reset)
+    # the permissions GitHub accepts for the request (X-Accepted-GitHub-Permissions), in
+    # workflow terms: "pull-requests: write", "contents: read and issues: write or ..."
+    needs: str | None = None
 
     @property
     def already_exists(self) -> bool:
@@ -109,6 +124,24 @@ def _github_message(data: Any) -> str:
     return f"{message} ({'; '.join(details)})" if details else message
 
 
+def accepted_permissions(header: str | None) -> str | None:
+    """GitHub's ``X-Accepted-GitHub-Permissions`` in the words of a workflow's
+    ``permissions:`` block: sets separated by ``;`` are alternatives (``or``), the permissions
+    of a set separated by ``,`` are all needed (``and``); ``pull_requests=write`` reads
+    ``pull-requests: write``."""
+    alternatives = []
+    for group in (header or "").split(";"):
+        needed = []
+        for item in group.split(","):
+            name, _, level = item.strip().partition("=")
+            if name.strip():
+                key = name.strip().replace("_", "-")
+                needed.append(f"{key}: {level.strip()}" if level.strip() else key)
+        if needed:
+            alternatives.append(" and ".join(needed))
+    return " or ".join(alternatives) or None
+
+
 def _seconds(value: str | None) -> float | None:
     try:
         return max(0.0, float(value)) if value is not None else None
@@ -133,7 +166,8 @@ def _from_status(
     if status >= 500:
         return Failure("server", status, message, True, retry_after)
     if status in (401, 403):
-        return Failure("permission", status, message, False)
+        needs = accepted_permissions(headers.get("x-accepted-github-permissions"))
+        return Failure("permission", status, message, False, needs=needs)
     return Failure("request", status, message, False)
 
 
@@ -156,8 +190,9 @@ def classify(error: BaseException, *, now: float, secret: str) -> Failure | None
     return None
 
 
+_NOT_PERMITTED = "not permitted to create or approve pull requests"
 _HINTS = {
-    "not permitted to create or approve pull requests": (
+    _NOT_PERMITTED: (
         "allow GitHub Actions to create pull requests (repository or organization settings, "
         "Actions > General > Workflow permissions) or use a GitHub App or personal token"
     ),
@@ -175,6 +210,11 @@ def to_error(failure: Failure, action: str, *, attempts: int = 1) -> GitHubError
     status = f"{failure.status} " if failure.status is not None else ""
     text = f"GitHub: cannot {action}{tries}: {status}{failure.message}".rstrip(": ")
     hint = next((h for key, h in _HINTS.items() if key in failure.message.lower()), None)
+    if failure.needs is not None and _NOT_PERMITTED not in failure.message.lower():
+        hint = (
+            f"the token needs {failure.needs} for this: grant it in the job's permissions: "
+            "block (or to the GitHub App or personal token)"
+        )
     if hint is not None:
         text += f"; {hint}"
     text = " ".join(text.split())
@@ -183,5 +223,7 @@ def to_error(failure: Failure, action: str, *, attempts: int = 1) -> GitHubError
     if failure.kind == "rate_limit":
         return GitHubRateLimitError(text, status=failure.status)
     if failure.kind == "permission":
+        if _NOT_PERMITTED in failure.message.lower():
+            return GitHubPullRequestsNotPermittedError(text, status=failure.status)
         return GitHubPermissionError(text, status=failure.status)
     return GitHubRequestError(text, status=failure.status)

@@ -10,7 +10,9 @@ without touching the checked-out branch) plus a draft of its pull request,
 
     <!-- autotune:local {"base": "main", "head": "<commit>"} -->
 
-The last line records the base branch and the branch's commit when the draft was written.
+The last line records the base branch and the branch's commit: the head the proposal's
+marker records (the commit a rebuild moves the branch to, written just before it moves), or
+else the branch's commit when the draft was written.
 The outbox is kept out of version control by ``.autotune/.gitignore`` (written when the
 outbox is not ignored yet); the rest of ``.autotune/`` (the history) stays tracked.
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +74,9 @@ class LocalForge:
     def outbox(self) -> Path:
         return self.repo / OUTBOX
 
-    def list_proposals(self) -> list[ForgeProposal]:
-        """Every draft carrying a valid marker, with its state read from git."""
+    def list_proposals(self, branches: Sequence[str] = ()) -> list[ForgeProposal]:
+        """Every draft carrying a valid marker, with its state read from git (``branches``
+        is not needed: every draft is read)."""
         if not self.outbox.is_dir():
             return []
         found: list[ForgeProposal] = []
@@ -99,6 +103,9 @@ class LocalForge:
         head = rev_parse(self.repo, local_ref(proposal.branch))
         if head is None:
             raise LocalForgeError(f"branch {proposal.branch!r} does not exist: commit it first")
+        recorded = proposal.metadata.get("head")
+        if isinstance(recorded, str) and recorded:
+            head = recorded  # the commit the branch gets (a rebuild records it before moving)
         if rev_parse(self.repo, local_ref(base)) is None:
             raise LocalForgeError(f"base branch {base!r} does not exist")
         self._ensure_ignored()

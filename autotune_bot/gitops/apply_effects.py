@@ -8,7 +8,7 @@ branch), moves or pushes its branch, and opens or updates the pull request throu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -42,7 +42,7 @@ class EffectTarget:
     base: BaseRef
     identity: GitIdentity
     remote: str | None
-    token: str | None
+    token: str | None = field(repr=False)  # never shown
     now: datetime
 
 

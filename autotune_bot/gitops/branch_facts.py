@@ -1,8 +1,10 @@
 """What git says about a proposal branch before the bot touches it.
 
-A commit on the branch (not on the base) whose author e-mail is not the bot's is a
-*foreign* commit: someone else pushed to the branch, and the bot leaves it alone from
-then on. The e-mails are compared without regard to case.
+A commit on the branch (not on the base) is the bot's only when both its author e-mail and
+its committer e-mail are the bot's (compared without regard to case). Any other commit is
+*foreign*: someone else pushed to the branch, and the bot leaves it alone from then on.
+Checking the committer too matters: ``git commit --amend``, a rebase or a cherry-pick by a
+person keep the bot as the author but make the person the committer.
 
 In a shallow clone, fetch with
 :func:`~autotune_bot.gitops.git_remote.fetch_for_proposals` first: it deepens the history
@@ -19,13 +21,29 @@ from autotune_bot.gitops.git import GitIdentity, git_lines, run_git
 from autotune_bot.gitops.git_refs import is_ancestor, rev_parse
 from autotune_bot.gitops.types import BranchFacts
 
-__all__ = ["base_changes_since_fork", "branch_authors", "branch_facts"]
+__all__ = ["base_changes_since_fork", "branch_facts", "branch_identities", "foreign_count"]
 
 
-def branch_authors(repo: Path, head: str, base: str) -> list[str]:
-    """Author e-mails of the commits reachable from ``head`` but not from ``base``."""
-    return git_lines(
-        repo, ["rev-list", "--no-commit-header", "--format=%ae", head, "--not", base, "--"]
+def branch_identities(repo: Path, head: str, base: str) -> list[tuple[str, str]]:
+    """``(author e-mail, committer e-mail)`` of the commits reachable from ``head`` but not
+    from ``base``."""
+    lines = git_lines(
+        repo, ["rev-list", "--no-commit-header", "--format=%ae%x00%ce", head, "--not", base, "--"]
+    )
+    found: list[tuple[str, str]] = []
+    for line in lines:
+        author, _, committer = line.partition("\0")
+        found.append((author, committer))
+    return found
+
+
+def foreign_count(identities: list[tuple[str, str]], identity: GitIdentity) -> int:
+    """How many of these commits the bot did not both author and commit."""
+    bot = identity.email.casefold()
+    return sum(
+        1
+        for author, committer in identities
+        if author.casefold() != bot or committer.casefold() != bot
     )
 
 
@@ -52,12 +70,15 @@ def branch_facts(
     base_sha: str,
     identity: GitIdentity,
     files: FileContents,
+    *,
+    checked_out_in: str | None = None,
 ) -> BranchFacts:
     """Facts about ``branch_ref`` (``refs/remotes/origin/<b>`` or ``refs/heads/<b>``).
 
-    ``files`` are the proposal's files (path -> full content); ``content_matches`` says
-    whether the branch's tip already has exactly these contents; ``base_changed_files``
-    are the paths the base changed since the branch forked from it.
+    ``files`` are the proposal's files (path from the repository's top level -> full
+    content); ``content_matches`` says whether the branch's tip already has exactly these
+    contents; ``base_changed_files`` are the paths the base changed since the branch forked
+    from it; ``checked_out_in`` is passed through (the worktree holding the branch).
     """
     head = rev_parse(repo, branch_ref)
     if head is None:
@@ -68,13 +89,12 @@ def branch_facts(
             up_to_date_with_base=False,
             content_matches=False,
         )
-    bot = identity.email.casefold()
-    foreign = sum(1 for email in branch_authors(repo, head, base_sha) if email.casefold() != bot)
     return BranchFacts(
         exists=True,
         head_sha=head,
-        foreign_commits=foreign,
+        foreign_commits=foreign_count(branch_identities(repo, head, base_sha), identity),
         up_to_date_with_base=is_ancestor(repo, base_sha, head),
         content_matches=bool(files) and files_match(repo, head, files),
         base_changed_files=base_changes_since_fork(repo, head, base_sha),
+        checked_out_in=checked_out_in,
     )

@@ -6,10 +6,16 @@ estimate, labelled "not validated — simulated from recorded traces"); build on
 target; compare with what the forge already holds; then apply the effects (or, in a dry run,
 only list them). The decisions are the pure planners' (:mod:`.proposals`, :mod:`.lifecycle`);
 this module only gathers their inputs and hands the effects to :mod:`.apply_effects`.
+
+``--repo`` may be a directory inside a larger work tree (a monorepo): workflow and history
+paths are relative to it for reading and for the bodies, and prefixed with its place in the
+work tree (``git rev-parse --show-prefix``) wherever git needs them (base texts, commits,
+branch facts).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,14 +24,25 @@ from pathlib import Path
 
 from autotune_bot.errors import UsageError
 from autotune_bot.gitops.apply_effects import Done, EffectTarget, apply_effects, describe_effect
-from autotune_bot.gitops.branch_facts import branch_facts
+from autotune_bot.gitops.branch_state import (
+    BranchSource,
+    fetch_other_branches,
+    planned_commits,
+    proposal_branch_facts,
+)
 from autotune_bot.gitops.git import GitIdentity, run_git
-from autotune_bot.gitops.git_refs import default_branch, local_ref, resolve_base, tracking_ref
+from autotune_bot.gitops.git_refs import (
+    checked_out_branches,
+    default_branch,
+    repo_prefix,
+    resolve_base,
+)
 from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
+from autotune_bot.gitops.idle_notes import idle_notes
 from autotune_bot.gitops.lifecycle import Effect, Skip, plan_effects
-from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals
-from autotune_bot.gitops.target_patches import TargetPatch, target_patches
-from autotune_bot.gitops.types import BranchFacts, Forge, Proposal
+from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals, proposal_branch
+from autotune_bot.gitops.target_patches import TargetPatch, current_is_best, target_patches
+from autotune_bot.gitops.types import Forge, Proposal
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.progress import RunProgress
 from autotune_bot.validation.result import ABTestResult
@@ -42,8 +59,9 @@ class CycleOptions:
     dry_run: bool = False
     max_prs: int | None = None  # overrides pull_requests.max_per_run
     remote: str | None = None  # None: local branches (local forge); else the remote to push to
-    token: str | None = None
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    token: str | None = field(default=None, repr=False)
+    # the environment of benchmark commands: it may hold tokens, so it is not shown either
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
     progress: Callable[[RunProgress], None] | None = None
 
 
@@ -68,8 +86,14 @@ _SETTLED = frozenset({"merged", "foreign_commits"})
 
 
 def _base_text(repo: Path, sha: str, path: str) -> str | None:
+    """The text of ``path`` (from the work tree's top level) in commit ``sha``."""
     done = run_git(repo, ["cat-file", "-p", f"{sha}:{path}"], ok_codes=(0, 128))
     return done.stdout.decode("utf-8") if done.returncode == 0 else None
+
+
+def _failed_reason(result: ABTestResult) -> str:
+    why = f"the A/B test failed: {result.reasons[0]}" if result.reasons else ""
+    return why or "the A/B test failed"
 
 
 def _validate(
@@ -77,6 +101,7 @@ def _validate(
     options: CycleOptions,
     settings_ab: ABTestSettings,
     report: CycleReport,
+    withdrawn: dict[str, str],
 ) -> tuple[list[TargetPatch], dict[str, ABTestResult]]:
     from autotune_bot.validation.gate import validate_patches
 
@@ -96,6 +121,8 @@ def _validate(
             kept.append(tp)
         else:
             report.not_proposed.append(f"{tp.key}: {decision.reason}")
+            if decision.result is not None and decision.result.status == "failed":
+                withdrawn[tp.key] = _failed_reason(decision.result)
     return kept, results
 
 
@@ -112,14 +139,12 @@ def _not_run(ab: ABTestSettings) -> ABTestResult:
     )
 
 
-def _facts(
-    repo: Path, proposals: list[Proposal], base_sha: str, identity: GitIdentity, remote: str | None
-) -> dict[str, BranchFacts]:
-    out: dict[str, BranchFacts] = {}
-    for p in proposals:
-        ref = local_ref(p.branch) if remote is None else tracking_ref(remote, p.branch)
-        out[p.branch] = branch_facts(repo, ref, base_sha, identity, dict(p.files))
-    return out
+def _rooted(proposal: Proposal, prefix: str) -> Proposal:
+    """The proposal with its files named from the work tree's top level."""
+    if not prefix:
+        return proposal
+    files = {prefix + path: text for path, text in proposal.files.items()}
+    return dataclasses.replace(proposal, files=files)
 
 
 def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
@@ -152,6 +177,7 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
         fetch_for_proposals(repo, options.remote, branch, prs.branch_prefix, token=options.token)
     base = resolve_base(repo, branch, options.remote)
     report.base = base.branch
+    in_tree = repo_prefix(repo)
 
     analysis = analyze(
         inputs.metrics.store,
@@ -167,24 +193,26 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
         settings,
         TunerOptions(settings_source=inputs.settings_path),
     )
+    report.notes += idle_notes(inputs, plan, settings)
+    withdrawn = current_is_best(plan)
     files = {f.path: f for f in inputs.workflows}
     patches, failures = target_patches(plan, files, settings.constraints)
     report.not_proposed += [str(f) for f in failures]
     fresh: list[TargetPatch] = []
     for tp in patches:  # the working tree must hold what the base holds, or the diff would lie
-        if _base_text(repo, base.sha, tp.patch.path) != tp.patch.old_text:
+        if _base_text(repo, base.sha, in_tree + tp.patch.path) != tp.patch.old_text:
             report.not_proposed.append(
                 f"{tp.key}: {tp.patch.path} differs from {base.branch} (uncommitted or "
                 "unpushed changes); not proposed"
             )
         else:
             fresh.append(tp)
-    history_text = _base_text(repo, base.sha, HISTORY_PATH) or ""
+    history_text = _base_text(repo, base.sha, in_tree + HISTORY_PATH) or ""
 
     def proposals_of(
         patches: list[TargetPatch], validations: dict[str, ABTestResult]
     ) -> list[Proposal]:
-        return build_proposals(
+        made = build_proposals(
             patches,
             plan=plan,
             settings=settings,
@@ -193,8 +221,21 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
             report=analysis,
             validations=validations,
         )
+        return [_rooted(p, in_tree) for p in made]
 
-    existing = forge.list_proposals()
+    wanted = [proposal_branch(prs.branch_prefix, tp.target) for tp in fresh]
+    existing = forge.list_proposals(wanted)
+    if options.remote is not None:
+        fetch_other_branches(
+            repo, options.remote, branch, prs.branch_prefix, existing, token=options.token
+        )
+    where = BranchSource(
+        repo,
+        base.sha,
+        identity,
+        options.remote,
+        checked_out_branches(repo) if options.remote is None else {},
+    )
     max_per_run = options.max_prs if options.max_prs is not None else prs.max_per_run
     validations: dict[str, ABTestResult] = {}
     if settings.ab_test.enabled and fresh:
@@ -204,24 +245,34 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
             # A/B runs cost time and money: none for a target whose branch or pull request
             # is settled whatever the evidence (merged, or a person pushed to its branch).
             draft = proposals_of(fresh, {})
-            draft_facts = _facts(repo, draft, base.sha, identity, options.remote)
             settled = {
                 e.key
                 for e in plan_effects(
-                    draft, existing, draft_facts, max_open=prs.max_open, max_per_run=max_per_run
+                    draft,
+                    existing,
+                    proposal_branch_facts(where, draft, existing),
+                    max_open=prs.max_open,
+                    max_per_run=max_per_run,
                 )
                 if isinstance(e, Skip) and e.code in _SETTLED
             }
             to_test = [tp for tp in fresh if tp.key not in settled]
-            passed, validations = _validate(to_test, options, settings.ab_test, report)
+            passed, validations = _validate(to_test, options, settings.ab_test, report, withdrawn)
             fresh = [tp for tp in fresh if tp.key in settled or tp in passed]
     report.validations = validations
 
     proposals = proposals_of(fresh, validations)
     report.proposals = proposals
-    facts = _facts(repo, proposals, base.sha, identity, options.remote)
+    facts = proposal_branch_facts(where, proposals, existing)
     effects = plan_effects(
-        proposals, existing, facts, max_open=prs.max_open, max_per_run=max_per_run
+        proposals,
+        existing,
+        facts,
+        max_open=prs.max_open,
+        max_per_run=max_per_run,
+        commits={} if options.dry_run else planned_commits(where, proposals, options.now),
+        withdrawn=withdrawn,
+        now=options.now,
     )
     report.effects = effects
     if options.dry_run:

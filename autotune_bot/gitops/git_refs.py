@@ -2,8 +2,8 @@
 
 Works in the clone ``actions/checkout`` makes (depth 1, one branch, checked out or
 detached, no git identity) as well as in an ordinary local repository. Moving a branch
-always names the value it is expected to have (``update-ref`` with the old value), and
-the checked-out branch is never moved.
+always names the value it is expected to have (``update-ref`` with the old value), and a
+branch checked out in any worktree of the repository is never moved.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ __all__ = [
     "BaseRef",
     "ObjectFormat",
     "check_branch_name",
+    "checked_out_branches",
     "current_branch",
     "default_branch",
     "delete_branch",
@@ -26,6 +27,7 @@ __all__ = [
     "local_ref",
     "object_format",
     "remote_default_branch",
+    "repo_prefix",
     "resolve_base",
     "rev_parse",
     "tracking_ref",
@@ -173,6 +175,27 @@ def delete_branch(repo: Path, branch: str, expected_old: str) -> None:
     run_git(repo, ["update-ref", "-d", local_ref(branch), expected_old])
 
 
+def repo_prefix(repo: Path) -> str:
+    """Where ``repo`` lies inside its work tree: ``""`` at the top level, else the relative
+    directory with a trailing ``/`` (``"services/agents/"``), as git paths need it."""
+    return git_text(repo, ["rev-parse", "--show-prefix"])
+
+
+def checked_out_branches(repo: Path) -> dict[str, str]:
+    """``branch -> worktree path`` of the branches checked out in any worktree of the
+    repository (the main one and those of ``git worktree add``)."""
+    out = run_git(repo, ["worktree", "list", "--porcelain", "-z"]).stdout
+    found: dict[str, str] = {}
+    path = ""
+    for field in out.decode("utf-8", errors="surrogateescape").split("\0"):
+        if field.startswith("worktree "):
+            path = field.removeprefix("worktree ")
+        elif field.startswith("branch refs/heads/"):
+            found.setdefault(field.removeprefix("branch refs/heads/"), path)
+    return found
+
+
 def _refuse_checked_out(repo: Path, branch: str) -> None:
-    if current_branch(repo) == branch:
-        raise GitError(f"refusing to move {branch!r}: it is the checked-out branch")
+    where = checked_out_branches(repo).get(branch)
+    if where is not None:
+        raise GitError(f"refusing to move {branch!r}: it is checked out in the worktree {where}")

@@ -10,13 +10,22 @@ commits on a branch can be told apart from the base's history.
 default and overwrites only with ``--force-with-lease`` naming the commit the remote
 branch is expected to be at: the caller does that only to rebuild a branch that carries
 nothing but the bot's own commits.
+
+When the remote refuses the token (HTTP 401 or 403, or a repository it may not see), the
+fetches and pushes raise :class:`RemoteAccessError`, which says in plain words what the token
+lacks (for a push: ``contents: write``) instead of git's own text; the token is never shown.
+:func:`check_push_access` finds that out before anything is pushed, with a ``--dry-run`` push
+that writes nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
 from autotune_bot.gitops.git import GitError, HttpAuth, git_lines, git_text, run_git
 from autotune_bot.gitops.git_refs import (
@@ -29,6 +38,9 @@ from autotune_bot.gitops.git_refs import (
 __all__ = [
     "DEEPEN_STEPS",
     "PushRejected",
+    "RemoteAccessError",
+    "access_error",
+    "check_push_access",
     "fetch_for_proposals",
     "http_auth",
     "push_branch",
@@ -45,10 +57,82 @@ class PushRejected(GitError):  # noqa: N818 - reads as the outcome it reports
     """The remote refused the push (the branch moved, or it would not be a fast-forward)."""
 
 
+class RemoteAccessError(GitError):
+    """The remote refused the token: it is invalid, or lacks the permission to read or push."""
+
+
+# What git prints when an HTTP remote refuses the credentials (git runs with LC_ALL=C).
+_REFUSALS = (
+    ("403", re.compile(r"returned error: 403|permission to \S+ denied", re.IGNORECASE)),
+    (
+        "401",
+        re.compile(
+            r"returned error: 401|authentication failed|could not read username"
+            r"|terminal prompts disabled|invalid username or password",
+            re.IGNORECASE,
+        ),
+    ),
+    ("404", re.compile(r"repository '[^']*' not found|returned error: 404", re.IGNORECASE)),
+)
+_OR_TOKEN = "or give the action a GitHub App or personal token that can"
+
+
 @dataclass(frozen=True)
 class _Remote:
     name: str
     auth: HttpAuth | None
+
+
+def _shown(repo: Path, remote: str, push: bool) -> str:
+    """The remote as ``owner/name`` (the path of an http(s) URL), never with credentials."""
+    url = remote
+    if "://" not in remote:
+        args = ["remote", "get-url", *(["--push"] if push else []), "--", remote]
+        done = run_git(repo, args, ok_codes=(0, 2, 128))
+        url = done.stdout.decode("utf-8", errors="replace").strip() or remote
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return remote
+    path = parts.path.strip("/").removesuffix(".git")
+    return path or parts.hostname
+
+
+def access_error(
+    err: GitError, repo: Path, remote: str, doing: Literal["push", "read"]
+) -> GitError:
+    """``err`` in plain words when it is the remote refusing the token; else ``err`` itself.
+
+    Built from the HTTP status and the remote's name only: git's text (which names the URL)
+    is not repeated, and the token never appears.
+    """
+    said = f"{err.detail} {err.message}"
+    status = next((code for code, pattern in _REFUSALS if pattern.search(said)), None)
+    if status is None:
+        return err
+    where = _shown(repo, remote, push=doing == "push")
+    if status == "401":
+        message = (
+            f"the token was refused by {where} (missing, invalid or expired): check the "
+            "action's github_token input"
+        )
+    elif status == "404":
+        message = (
+            f"the token cannot see {where} (not found): grant contents: read in the "
+            f"workflow's permissions: block, {_OR_TOKEN} read the repository"
+        )
+    elif doing == "push":
+        message = (
+            f"the token cannot push to {where} (HTTP 403): grant contents: write in the "
+            f"workflow's permissions: block, {_OR_TOKEN} push to the repository"
+        )
+    else:
+        message = (
+            f"the token cannot read {where} (HTTP 403): grant contents: read in the "
+            f"workflow's permissions: block, {_OR_TOKEN} read the repository"
+        )
+    return RemoteAccessError(
+        message, command=err.command, returncode=err.returncode, detail=f"HTTP {status}"
+    )
 
 
 def http_auth(repo: Path, remote: str, token: str | None) -> HttpAuth | None:
@@ -142,7 +226,10 @@ def push_branch(
         args.append(f"--force-with-lease={target}:{expected_remote_sha}")
     args += [remote, f"{sha}:{target}"]
     auth = http_auth(repo, remote, token)
-    done = run_git(repo, args, auth=auth, ok_codes=(0, 1), timeout=_NETWORK_TIMEOUT)
+    try:
+        done = run_git(repo, args, auth=auth, ok_codes=(0, 1), timeout=_NETWORK_TIMEOUT)
+    except GitError as err:
+        raise access_error(err, repo, remote, "push") from None
     report = done.stdout.decode("utf-8", errors="replace").splitlines()
     refused = [ln for ln in report if ln.startswith("!")]
     if refused or done.returncode != 0:
@@ -157,32 +244,50 @@ def push_branch(
         run_git(repo, ["update-ref", tracking_ref(remote, branch), sha])
 
 
+def check_push_access(repo: Path, remote: str, branch: str, *, token: str | None = None) -> None:
+    """Raise :class:`RemoteAccessError` when ``remote`` would refuse a push of the token.
+
+    A ``git push --dry-run`` of ``HEAD`` to ``refs/heads/<branch>``: git asks the remote
+    for its push service (where GitHub checks the token's write permission) but sends and
+    changes nothing. Other failures (the ref would be refused, a network error) are not this
+    check's business: they are left to the real fetches and pushes, and ignored here.
+    """
+    check_branch_name(repo, branch)
+    args = ["push", "--dry-run", "--porcelain", "--no-verify", "--no-follow-tags"]
+    args += [remote, f"HEAD:refs/heads/{branch}"]
+    auth = http_auth(repo, remote, token)
+    try:
+        run_git(repo, args, auth=auth, ok_codes=(0, 1), timeout=_NETWORK_TIMEOUT)
+    except GitError as err:
+        refused = access_error(err, repo, remote, "push")
+        if isinstance(refused, RemoteAccessError):
+            raise refused from None
+
+
 def _fetch(repo: Path, remote: _Remote, refspecs: list[str], extra: Sequence[str] = ()) -> None:
-    run_git(
-        repo,
-        [
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            "--no-recurse-submodules",
-            "--no-write-fetch-head",
-            *extra,
-            remote.name,
-            *refspecs,
-        ],
-        auth=remote.auth,
-        timeout=_NETWORK_TIMEOUT,
-    )
+    args = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head"]
+    try:
+        run_git(
+            repo,
+            [*args, *extra, remote.name, *refspecs],
+            auth=remote.auth,
+            timeout=_NETWORK_TIMEOUT,
+        )
+    except GitError as err:
+        raise access_error(err, repo, remote.name, "read") from None
 
 
 def _list_remote(repo: Path, remote: _Remote, prefix: str) -> dict[str, str]:
     """``branch -> commit`` of the remote's ``<prefix>…`` branches, as it reports them now."""
-    lines = git_lines(
-        repo,
-        ["ls-remote", "--heads", remote.name, f"refs/heads/{prefix}*"],
-        auth=remote.auth,
-        timeout=_NETWORK_TIMEOUT,
-    )
+    try:
+        lines = git_lines(
+            repo,
+            ["ls-remote", "--heads", remote.name, f"refs/heads/{prefix}*"],
+            auth=remote.auth,
+            timeout=_NETWORK_TIMEOUT,
+        )
+    except GitError as err:
+        raise access_error(err, repo, remote.name, "read") from None
     found: dict[str, str] = {}
     for line in lines:
         sha, _, ref = line.partition("\t")

@@ -1,30 +1,178 @@
 """`autotune run` against GitHub: the cycle with the GitHub forge, pushing to ``origin``, and
-the metrics of recent workflow runs' artifacts added to the repository's own metrics files."""
+the metrics of recent workflow runs' artifacts added to the repository's own metrics files.
+
+Before the cycle does anything (A/B runs included), a preflight reads the repository and
+checks that the token may push, so that a missing permission stops the run in plain words
+rather than after the benchmark or halfway through the proposals:
+
+- the repository's answer (``repos/get``): a token that cannot see the repository, and a
+  personal token whose account may not push (``permissions.push`` false), stop the run. For a
+  GitHub App installation token, which the job's ``GITHUB_TOKEN`` is, that answer says nothing
+  (GitHub leaves ``permissions`` out or reports ``push: false`` whatever the token may do);
+- a ``git push --dry-run`` (nothing is sent): the remote refusing it means the token lacks
+  ``contents: write``. A dry run (``--dry-run``) pushes nothing and skips this check.
+
+Whether the token may open pull requests cannot be read in advance (the repository setting
+"Allow GitHub Actions to create and approve pull requests" is only visible to
+administrators). Once GitHub refuses a pull request for that reason, the forge is not asked
+to open any other in the same run (:class:`OpeningStops`); the report says which were not
+attempted. Their branches are still pushed: the cycle pushes a proposal's branch right before
+opening its pull request, and this module does not order the effects.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from autotune_bot.errors import AutotuneError
 from autotune_bot.forge.github import GitHubForge
 from autotune_bot.forge.github_artifacts import GitHubArtifacts
-from autotune_bot.forge.github_client import GitHubClient
+from autotune_bot.forge.github_client import GitHubClient, is_installation_token
+from autotune_bot.forge.github_errors import (
+    GitHubPermissionError,
+    GitHubPullRequestsNotPermittedError,
+    GitHubRequestError,
+)
 from autotune_bot.gitops.cycle import CycleOptions, CycleReport, run_cycle
+from autotune_bot.gitops.git import GitError
+from autotune_bot.gitops.git_remote import RemoteAccessError, check_push_access
+from autotune_bot.gitops.types import ForgeProposal, Proposal
 from autotune_bot.secret import Secret
 from autotune_bot.settings import load_settings
+from autotune_bot.settings.proposals import PullRequestSettings
 
-__all__ = ["REMOTE", "github_cycle", "run_on_github"]
+__all__ = [
+    "REMOTE",
+    "OpeningStops",
+    "github_cycle",
+    "preflight",
+    "reviewers_note",
+    "run_on_github",
+]
 
 REMOTE = "origin"
+_PERMISSIONS_BLOCK = (
+    "the job's permissions: block (see examples/autotune.yml), or a GitHub App or personal "
+    "token given as the github_token input"
+)
+
+
+def reviewers_note(reviewers: tuple[str, ...]) -> str | None:
+    """The warning for ``pull_requests.reviewers``, which this version does not request."""
+    if not reviewers:
+        return None
+    return (
+        f"pull_requests.reviewers ({', '.join(reviewers)}) are not requested: this version "
+        "of autotune has no review-request call (it is not in the GitHub REST operations it "
+        "is tested against); use a CODEOWNERS file to have reviewers requested"
+    )
+
+
+def preflight(client: GitHubClient, options: CycleOptions, prs: PullRequestSettings) -> list[str]:
+    """Check, before anything is pushed, that the token can see the repository and push to it
+    (see the module docstring). Raises :class:`GitHubPermissionError` or
+    :class:`~autotune_bot.gitops.git_remote.RemoteAccessError` in plain words; returns notes
+    (a check that could not be made)."""
+    name = client.repository
+    try:
+        permissions = client.repository_permissions()
+    except GitHubRequestError as err:
+        if err.status != 404:
+            raise
+        raise GitHubPermissionError(
+            f"GitHub: the token cannot see the repository {name} (404): check "
+            f"GITHUB_REPOSITORY and that the token has access to it (contents: read in "
+            f"{_PERMISSIONS_BLOCK})",
+            status=404,
+        ) from None
+    if permissions is not None and not is_installation_token(client.token.reveal()):
+        if permissions.get("pull") is False:
+            raise GitHubPermissionError(
+                f"GitHub: the token's account cannot read {name} (permissions.pull is false)"
+            )
+        if permissions.get("push") is False and not options.dry_run:
+            raise GitHubPermissionError(
+                f"GitHub: the token's account cannot push to {name} (permissions.push is "
+                "false): autotune pushes its proposal branches, which needs contents: write; "
+                "use a token of an account with write access to the repository"
+            )
+    if options.dry_run:
+        return []
+    branch = f"{prs.branch_prefix}push-check"
+    try:
+        check_push_access(options.repo, REMOTE, branch, token=options.token)
+    except RemoteAccessError:
+        raise
+    except GitError as err:
+        return [f"push access not checked before the run: {err}"]
+    return []
+
+
+class OpeningStops:
+    """The forge, except that once GitHub refused to let the token open pull requests at all,
+    no later pull request of the run is attempted (each fails at once, without a request).
+
+    It cannot keep the branches of those proposals from being pushed: the cycle pushes each
+    proposal's branch right before opening its pull request, so a later proposal's branch
+    is pushed before its open is refused. The next run reuses such a branch.
+    """
+
+    def __init__(self, forge: GitHubForge) -> None:
+        self.forge = forge
+        self.name = forge.name
+        self.refusal: GitHubPullRequestsNotPermittedError | None = None
+        self.not_attempted: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:  # anything else: the forge's own
+        return getattr(self.forge, name)
+
+    def list_proposals(self, branches: Sequence[str] = ()) -> list[ForgeProposal]:
+        return self.forge.list_proposals(branches)
+
+    def open_proposal(self, proposal: Proposal, base: str) -> ForgeProposal:
+        if self.refusal is not None:
+            self.not_attempted.append(proposal.key)
+            raise GitHubPullRequestsNotPermittedError(
+                "pull request not attempted: GitHub refused to let this token open pull "
+                "requests earlier in this run",
+                status=self.refusal.status,
+            )
+        try:
+            return self.forge.open_proposal(proposal, base)
+        except GitHubPullRequestsNotPermittedError as err:
+            self.refusal = err
+            raise
+
+    def update_proposal(self, existing: ForgeProposal, proposal: Proposal) -> ForgeProposal:
+        return self.forge.update_proposal(existing, proposal)
+
+    def note(self) -> str | None:
+        """What the run report says about the pull requests not attempted, if any."""
+        if self.refusal is None:
+            return None
+        text = f"GitHub refused to open a pull request: {self.refusal}."
+        if self.not_attempted:
+            text += (
+                f" The pull requests of {len(self.not_attempted)} other proposal(s) were not "
+                f"attempted ({', '.join(self.not_attempted)}); their branches were still "
+                "pushed when they needed it (a branch is pushed before its pull request is "
+                "opened) and are reused by the next run."
+            )
+        return text
 
 
 def github_cycle(options: CycleOptions, client: GitHubClient) -> CycleReport:
     """Run the cycle on the checkout at ``options.repo`` with pull requests on GitHub."""
     settings, _ = load_settings(options.repo, options.settings_file)
-    forge = GitHubForge.from_settings(client, settings.pull_requests)
-    notes: list[str] = []
+    notes = preflight(client, options, settings.pull_requests)
+    reviewers = reviewers_note(settings.pull_requests.reviewers)
+    if reviewers is not None:
+        notes.append(reviewers)
+    forge = OpeningStops(GitHubForge.from_settings(client, settings.pull_requests))
     with tempfile.TemporaryDirectory(prefix="autotune-artifacts-") as tmp:
         downloaded: tuple[Path, ...] = ()
         if settings.metrics_artifacts:
@@ -43,7 +191,8 @@ def github_cycle(options: CycleOptions, client: GitHubClient) -> CycleReport:
         extra = (*options.extra_metrics_files, *downloaded)
         run = dataclasses.replace(options, extra_metrics_files=extra, remote=REMOTE)
         report = run_cycle(run, forge)
-    report.notes = notes + report.notes
+    refused = forge.note()
+    report.notes = notes + report.notes + ([refused] if refused is not None else [])
     return report
 
 

@@ -7,8 +7,8 @@ with the change, so merging the pull request records it and ``autotune rollback`
 Two proposals on one file both start from the same base: merging one makes the other conflict,
 and the next run rebuilds it on the new base (see :mod:`autotune_bot.gitops.lifecycle`).
 
-The evidence key (:mod:`autotune_bot.gitops.evidence_key`) decides whether a later run's
-proposal differs materially from an earlier one; the marker
+The evidence key and the headline figure (:mod:`autotune_bot.gitops.evidence_key`) decide
+whether a later run's proposal differs materially from an earlier one; the marker
 (:mod:`autotune_bot.gitops.marker`) stores it with the key and branch in the body. Proposals
 are returned most worthwhile first: passed A/B tests, then unvalidated estimates, then
 inconclusive and failed ones, each by headline improvement, then by key. Pure: ``now`` is
@@ -26,6 +26,8 @@ from autotune_bot.analysis.analyzer import AnalysisReport
 from autotune_bot.analysis.insight import Insight
 from autotune_bot.errors import InputError
 from autotune_bot.gitops.body import BodyInputs, render_body
+from autotune_bot.gitops.body_fit import BODY_LIMIT
+from autotune_bot.gitops.body_stamps import STAMP_RESERVE
 from autotune_bot.gitops.branch_names import branch_name
 from autotune_bot.gitops.evidence_key import evidence_key
 from autotune_bot.gitops.headline import Headline, headline
@@ -35,7 +37,7 @@ from autotune_bot.gitops.titles import change_summary, commit_message, proposal_
 from autotune_bot.gitops.types import Proposal
 from autotune_bot.history import HISTORY_FILE, apply_entry
 from autotune_bot.settings import Settings
-from autotune_bot.tuning.plan_types import TuningPlan
+from autotune_bot.tuning.plan_types import TargetPlan, TuningPlan
 from autotune_bot.validation.report import result_to_json
 from autotune_bot.validation.result import ABTestResult
 from autotune_bot.workflow.loader import parse_workflow_text
@@ -47,6 +49,7 @@ __all__ = [
     "appended_history",
     "build_proposal",
     "build_proposals",
+    "proposal_branch",
     "target_insights",
 ]
 
@@ -80,6 +83,15 @@ def target_insights(report: AnalysisReport | None, scope: str, target: str) -> t
     return tuple(sorted(found, key=lambda i: -i.severity))
 
 
+def proposal_branch(prefix: str, target: TargetPlan) -> str:
+    """The branch of a target's proposals: ``<prefix><workflow>/<team-or-node>`` (an
+    :class:`InputError` for a prefix that cannot make a valid branch name)."""
+    try:
+        return branch_name(prefix, workflow_name(target), target.target)
+    except ValueError as err:
+        raise InputError(str(err), field="pull_requests.branch_prefix") from err
+
+
 def _after(new_text: str, path: str, name: str) -> WorkflowDef | None:
     try:
         parsed = parse_workflow_text(new_text, path)
@@ -104,7 +116,6 @@ def _marker_meta(
             diff=tp.patch.diff,
             validation_status=head.status,
             evidence=head.evidence,
-            improvement_percent=head.percent,
         ),
         "validation_status": head.status,
         "evidence": head.evidence,
@@ -130,10 +141,7 @@ def build_proposal(
     target, patch = tp.target, tp.patch
     key = tp.key
     prs = settings.pull_requests
-    try:
-        branch = branch_name(prs.branch_prefix, workflow_name(target), target.target)
-    except ValueError as err:
-        raise InputError(str(err), field="pull_requests.branch_prefix") from err
+    branch = proposal_branch(prs.branch_prefix, target)
     head = headline(tp.suggestion, validation, settings.ab_test.primary_metric)
     ran = validation is not None and head.validated
     entry = apply_entry(
@@ -170,7 +178,8 @@ def build_proposal(
             details=details,
             search=target.search,
             summary=summary,
-        )
+        ),
+        limit=BODY_LIMIT - STAMP_RESERVE,  # room for the lifecycle's stamps and notices
     )
     return Proposal(
         key=key,

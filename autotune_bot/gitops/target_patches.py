@@ -20,7 +20,16 @@ from autotune_bot.tuning.plan_types import TargetPlan, TuningPlan
 from autotune_bot.tuning.suggestion import OptimizationSuggestion
 from autotune_bot.workflow.model import WorkflowFile
 
-__all__ = ["TargetPatch", "proposal_key", "target_patches", "workflow_name"]
+__all__ = [
+    "CURRENT_IS_BEST",
+    "TargetPatch",
+    "current_is_best",
+    "proposal_key",
+    "target_patches",
+    "workflow_name",
+]
+
+CURRENT_IS_BEST = "the search finds the current configuration best: no change beats it"
 
 
 def workflow_name(target: TargetPlan) -> str:
@@ -48,6 +57,18 @@ class TargetPatch:
     @property
     def key(self) -> str:
         return proposal_key(self.target)
+
+
+def current_is_best(plan: TuningPlan) -> dict[str, str]:
+    """Targets the search ran for and kept as they are (the configuration it ships is the
+    current one), by proposal key, with that reason: a definite "no" to any earlier
+    proposal of theirs. A search that was skipped, or whose result a constraint dropped, is
+    not one."""
+    return {
+        proposal_key(t): CURRENT_IS_BEST
+        for t in plan.targets
+        if t.best is None and t.search is not None and not t.search.shipped
+    }
 
 
 def target_patches(

@@ -8,7 +8,7 @@ marker). The planner compares the two and returns effects; only the effects appl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -64,12 +64,15 @@ class BranchFacts:
 
     exists: bool
     head_sha: str | None
-    foreign_commits: int  # commits on the branch (not on base) not authored by the bot identity
+    # commits on the branch (not on base) that the bot identity did not both author and commit
+    foreign_commits: int
     up_to_date_with_base: bool  # the branch contains the current base commit
     content_matches: bool  # the branch's files already equal the proposal's files
     # files the base changed since the branch forked from it (None: not known); a rebuild is
     # only needed when the base moved under one of the proposal's own files
     base_changed_files: frozenset[str] | None = None
+    # the worktree that has the branch checked out (local branches only): it is never moved
+    checked_out_in: str | None = None
 
 
 class Forge(Protocol):
@@ -77,8 +80,10 @@ class Forge(Protocol):
 
     name: str
 
-    def list_proposals(self) -> list[ForgeProposal]:
-        """The bot's proposals in any state, found by marker (and label / branch prefix)."""
+    def list_proposals(self, branches: Sequence[str] = ()) -> list[ForgeProposal]:
+        """The bot's proposals in any state, found by marker. ``branches``: this run's
+        proposal branches, whose pull requests a forge that lists only the recent ones looks
+        up as well."""
         ...
 
     def open_proposal(self, proposal: Proposal, base: str) -> ForgeProposal: ...

@@ -122,7 +122,14 @@ class PullRequestSettings(Section):
     """How proposals become pull requests."""
 
     labels: tuple[NonEmptyStr, ...] = Field(("autotune",), description="Labels added to PRs.")
-    reviewers: tuple[NonEmptyStr, ...] = Field((), description="Users asked to review.")
+    reviewers: tuple[NonEmptyStr, ...] = Field(
+        (),
+        description=(
+            "Accepted but not requested in this version (the GitHub REST operations it is "
+            "tested against have no review request; a run with reviewers set warns). Use a "
+            "CODEOWNERS file to have reviewers requested."
+        ),
+    )
     max_open: PositiveInt = Field(5, description="Most bot PRs open at the same time.")
     max_per_run: PositiveInt = Field(2, description="Most PRs opened per invocation.")
     branch_prefix: BranchPrefix = Field("autotune/", description="Prefix of PR branch names.")

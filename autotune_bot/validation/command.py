@@ -12,6 +12,10 @@ does a flag (``-x``, ``--name``) right before it (``victor run {workflow} --inpu
 becomes ``victor run <path>``); a flag with the placeholder glued on (``--input={input}``,
 ``-i{input}``) goes as one argument. ``{input}`` anywhere else cannot be dropped cleanly and is
 an error, as are inputs given to a command without ``{input}`` (they would not reach it).
+
+The runs get the bot's environment minus its credentials (:data:`WITHHELD`): the benchmark
+command runs the user's agents, which have no business holding the token that can push to the
+repository, nor the runner's own tokens.
 """
 
 from __future__ import annotations
@@ -22,11 +26,40 @@ from collections.abc import Mapping, Sequence
 from autotune_bot.errors import InputError
 from autotune_bot.validation.runs import Arm
 
-__all__ = ["FIELD", "PLACEHOLDERS", "fill_command", "run_environment"]
+__all__ = [
+    "FIELD",
+    "PLACEHOLDERS",
+    "WITHHELD",
+    "WITHHELD_PREFIXES",
+    "fill_command",
+    "run_environment",
+]
 
 #: The settings field every error of this module names.
 FIELD = "ab_test.command"
 PLACEHOLDERS = ("workflow", "input")
+
+#: Variables never passed to a benchmark run: the GitHub tokens (the action's write token and
+#: the names the gh CLI reads), and the runner's internal tokens and service URLs (artifact,
+#: cache and OIDC services).
+WITHHELD = frozenset(
+    {
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GH_ENTERPRISE_TOKEN",
+        "GITHUB_ENTERPRISE_TOKEN",
+        "INPUT_GITHUB_TOKEN",
+        "ACTIONS_RUNTIME_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_CACHE_URL",
+        "ACTIONS_RESULTS_URL",
+        "ACTIONS_RUNTIME_URL",
+    }
+)
+#: Every variable starting with one of these is withheld too: ``INPUT_*`` are the action's
+#: inputs (``INPUT_GITHUB_TOKEN`` among them, or under another spelling).
+WITHHELD_PREFIXES = ("INPUT_",)
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _INPUT = "{input}"
@@ -97,13 +130,18 @@ def fill_command(argv: Sequence[str], *, workflow: str, input: str | None) -> tu
 def run_environment(
     parent: Mapping[str, str], *, workflow: str, arm: Arm, trial: int, result: str
 ) -> dict[str, str]:
-    """The environment of one run: ``parent`` with the ``AUTOTUNE_*`` variables set over it.
+    """The environment of one run: ``parent`` without the :data:`WITHHELD` variables (and
+    those starting with :data:`WITHHELD_PREFIXES`), with the ``AUTOTUNE_*`` variables set over it.
 
     ``AUTOTUNE_WORKFLOW`` is the workflow copy's path, ``AUTOTUNE_ARM`` ``control`` or
     ``variant``, ``AUTOTUNE_TRIAL`` the 0-based pair index (the same for both runs of a pair)
     and ``AUTOTUNE_RESULT`` the file the run may write its JSON record to.
     """
-    env = dict(parent)
+    env = {
+        name: value
+        for name, value in parent.items()
+        if name.upper() not in WITHHELD and not name.upper().startswith(WITHHELD_PREFIXES)
+    }
     env.update(
         AUTOTUNE_WORKFLOW=workflow,
         AUTOTUNE_ARM=arm,

@@ -60,6 +60,10 @@ def validate_patches(
     cost_left = ab.max_cost_usd
     decisions: list[GateDecision] = []
     for patch in patches:
+        if ab.max_cost_usd == 0:
+            why = "not tested: ab_test.max_cost_usd is 0, so the budget allows no runs"
+            decisions.append(GateDecision(patch, None, why))
+            continue
         if runs_left < 2 * ab.runs_per_arm or (cost_left is not None and cost_left <= 0):
             decisions.append(
                 GateDecision(

@@ -37,13 +37,25 @@ def ab_test_plain_change(
     environ: Mapping[str, str],
     progress: Callable[[RunProgress], None] | None = None,
 ) -> ABTestResult:
-    """Run the A/B test of ``before`` (control) against ``after`` (variant)."""
+    """Run the A/B test of ``before`` (control) against ``after`` (variant). When the
+    budget allows no test (``ab_test.max_cost_usd`` 0), nothing runs and the result is
+    ``skipped``, its reason saying so."""
     old = synthetic_team_file(team_id, before, recorded_members).text
     new = synthetic_team_file(team_id, after, recorded_members).text
     name = f"{team_id}_workflow.yaml"
     patch = FilePatch(name, old, new, unified_diff(old, new, name), ())
     (decision,) = validate_patches([patch], settings, cwd=cwd, environ=environ, progress=progress)
-    assert decision.result is not None  # one patch always fits the budget (settings check)
+    if decision.result is None:  # one test always fits the run budget; the cost one may be 0
+        return ABTestResult.not_run(
+            "skipped",
+            primary_metric=settings.primary_metric,
+            method=settings.method,
+            alpha=settings.alpha,
+            margin_ratio=1.0 - settings.min_improvement,
+            guardrail_ratio=1.0 + settings.guardrail_tolerance,
+            success_margin=settings.success_margin,
+            reasons=(decision.reason,),
+        )
     return decision.result
 
 

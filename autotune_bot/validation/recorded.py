@@ -5,6 +5,20 @@ store keeps the fingerprint, else the sha, as the record's configuration). Compa
 records of two configurations is *recorded* evidence, labelled as such: the runs were not
 interleaved, so drift between the two periods (load, provider latency, task mix) is not
 cancelled the way a measured A/B test cancels it. Pure: a store in, run values out.
+
+Which records take part:
+
+* a record whose outcome (``success``) was not recorded is left out and counted
+  (``skipped_unknown_outcome``);
+* a record with an outcome but no usable duration (none recorded, or not a positive number;
+  often a run that failed early) is not in ``control``/``variant`` either: when duration is
+  the primary metric (the default), :func:`~autotune_bot.validation.decision.decide` treats
+  one run without a duration as "duration not measured" for the whole comparison, leaving
+  the primary metric untested. These records are kept apart, per arm, as runs with a duration
+  of NaN (``control_without_duration``, ``variant_without_duration``), and
+  :func:`without_duration_notes` says how many there are and how many failed, so a failure
+  rate they would change is never hidden;
+* every other record is a run of its arm, failed ones included.
 """
 
 from __future__ import annotations
@@ -19,7 +33,13 @@ from autotune_bot.errors import UsageError
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.validation.runs import Arm, RunResult
 
-__all__ = ["RecordedComparison", "TargetKind", "configurations_of", "recorded_runs"]
+__all__ = [
+    "RecordedComparison",
+    "TargetKind",
+    "configurations_of",
+    "recorded_runs",
+    "without_duration_notes",
+]
 
 TargetKind = Literal["team", "workflow"]
 
@@ -33,6 +53,16 @@ class RecordedComparison:
     control: tuple[RunResult, ...]
     variant: tuple[RunResult, ...]
     skipped_unknown_outcome: int  # records whose success was not recorded (left out, counted)
+    # records with an outcome but no usable duration (duration_seconds NaN), kept out of control and
+    # variant: see the module's docstring
+    control_without_duration: tuple[RunResult, ...] = ()
+    variant_without_duration: tuple[RunResult, ...] = ()
+
+    @property
+    def failed_without_duration(self) -> int:
+        """How many records of both arms failed without a recorded duration."""
+        both = (*self.control_without_duration, *self.variant_without_duration)
+        return sum(not r.success for r in both)
 
 
 def _table(
@@ -64,28 +94,38 @@ def configurations_of(store: MetricsStore, target: str, kind: TargetKind) -> dic
     return {name: found[name][1] for name in order}
 
 
+@dataclass(frozen=True)
+class _ArmRuns:
+    runs: tuple[RunResult, ...]
+    without_duration: tuple[RunResult, ...]
+    unknown_outcome: int
+
+
 def _runs(
     store: MetricsStore, target: str, kind: TargetKind, config_name: str, arm: Arm
-) -> tuple[tuple[RunResult, ...], int]:
+) -> _ArmRuns:
     rows, config, stamps, success, duration, cost = _table(store, target, kind)
     code = store.config_names.lookup(config_name)
     picked = rows[config[rows] == code] if code >= 0 else rows[:0]
     picked = picked[np.argsort(stamps[picked], kind="stable")]  # NaN stamps sort last
     out: list[RunResult] = []
+    no_duration: list[RunResult] = []
     unknown = 0
     for row in picked.tolist():
         ok = int(success[row])
-        dur = float(duration[row])
-        if ok < 0 or not math.isfinite(dur):
+        if ok < 0:
             unknown += 1
             continue
+        dur = float(duration[row])
         c = float(cost[row])
-        out.append(
+        timed = math.isfinite(dur)
+        into = out if timed else no_duration
+        into.append(
             RunResult(
                 arm=arm,
-                trial=len(out),
+                trial=len(out) + len(no_duration),  # unique within the arm, both lists
                 input=None,
-                duration_seconds=dur,
+                duration_seconds=dur if timed else math.nan,
                 cost_usd=c if math.isfinite(c) else None,
                 success=ok == 1,
                 exit_code=None,
@@ -93,7 +133,7 @@ def _runs(
                 source="recorded",
             )
         )
-    return tuple(out), unknown
+    return _ArmRuns(tuple(out), tuple(no_duration), unknown)
 
 
 def recorded_runs(
@@ -117,6 +157,34 @@ def recorded_runs(
             raise UsageError(
                 f"{target!r} has no records of {name!r}; recorded: {listed}", field=flag
             )
-    control, skipped_c = _runs(store, target, kind, before, "control")
-    variant, skipped_v = _runs(store, target, kind, after, "variant")
-    return RecordedComparison(target, kind, before, after, control, variant, skipped_c + skipped_v)
+    control = _runs(store, target, kind, before, "control")
+    variant = _runs(store, target, kind, after, "variant")
+    return RecordedComparison(
+        target,
+        kind,
+        before,
+        after,
+        control.runs,
+        variant.runs,
+        control.unknown_outcome + variant.unknown_outcome,
+        control.without_duration,
+        variant.without_duration,
+    )
+
+
+def without_duration_notes(comparison: RecordedComparison) -> tuple[str, ...]:
+    """One line per arm with records that have an outcome but no duration: how many, how
+    many of them failed, and that the comparison (success rate included) leaves them out."""
+    notes = []
+    for arm, runs in (
+        ("control", comparison.control_without_duration),
+        ("variant", comparison.variant_without_duration),
+    ):
+        if not runs:
+            continue
+        failed = sum(not r.success for r in runs)
+        notes.append(
+            f"{arm}: {len(runs)} recorded run(s) with an outcome but no usable duration ({failed} "
+            "failed) are left out of this comparison, success rate included"
+        )
+    return tuple(notes)

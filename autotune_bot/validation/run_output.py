@@ -8,7 +8,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from autotune_bot.validation.run_record import RecordError, RecordFigures, parse_record
+from autotune_bot.validation.run_record import (
+    WALL_TIME_USED,
+    RecordError,
+    RecordFigures,
+    parse_record,
+)
 from autotune_bot.validation.runs import ResultSource
 
 __all__ = ["exit_note", "last_line", "read_record"]
@@ -19,18 +24,20 @@ _NOTE_CHARS = 200  # most of a stderr line quoted in a note
 
 def read_record(result: Path, stdout: Path) -> tuple[RecordFigures | None, ResultSource, list[str]]:
     """The run's record and where it came from, with notes: its ``result`` file wins (a bad
-    one is not replaced by stdout), else the last ``stdout`` line when that is a record."""
+    one is not replaced by stdout), else the last ``stdout`` line when that is a record (a
+    line starting with ``{`` that is not one is noted: a record was meant). A record that is
+    present but not used is noted ``"<where>: <reason>; wall time used"``."""
     try:
         text = result.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         text = ""
     except OSError as err:
-        return None, "wall_time", [f"AUTOTUNE_RESULT unreadable ({err.strerror}); wall time used"]
+        return None, "wall_time", [f"AUTOTUNE_RESULT: unreadable ({err.strerror}){WALL_TIME_USED}"]
     if text.strip():
         try:
             return parse_record(text), "result_file", []
         except RecordError as bad:
-            return None, "wall_time", [f"AUTOTUNE_RESULT: {bad.reason}; wall time used"]
+            return None, "wall_time", [f"AUTOTUNE_RESULT: {bad.reason}{WALL_TIME_USED}"]
     line = last_line(stdout)
     if line is None:
         return None, "wall_time", []
@@ -38,7 +45,7 @@ def read_record(result: Path, stdout: Path) -> tuple[RecordFigures | None, Resul
         return parse_record(line), "stdout", []
     except RecordError as bad:
         if line.startswith("{"):
-            return None, "wall_time", [f"last stdout line: {bad.reason}; wall time used"]
+            return None, "wall_time", [f"last stdout line: {bad.reason}{WALL_TIME_USED}"]
         return None, "wall_time", []
 
 

@@ -18,7 +18,10 @@ A record may have any shape of the metrics formats (decoded with the metrics sch
 
 A duration must be a positive number and a cost a non-negative one; a bad value is left out
 (the wall time stands in for a duration, the cost stays unknown) and a note says so, as it
-does when a cost is summed over only some of the nodes (it is then a lower bound).
+does when a cost is summed over only some of the nodes (it is then a lower bound). Every note
+saying the wall time replaced a reported duration (here, or a record not used at all:
+:mod:`~autotune_bot.validation.run_output`) ends in ``"; wall time used"``, so that
+:func:`wall_time_reasons` can tell them apart in a run's note.
 """
 
 from __future__ import annotations
@@ -34,7 +37,17 @@ import msgspec
 from autotune_bot.metrics.schema import RawRecord, RunRecord, TeamRecord
 from autotune_bot.validation.runs import Arm, ResultSource, RunResult
 
-__all__ = ["RecordError", "RecordFigures", "parse_record", "run_result"]
+__all__ = [
+    "WALL_TIME_USED",
+    "RecordError",
+    "RecordFigures",
+    "parse_record",
+    "run_result",
+    "wall_time_reasons",
+]
+
+#: The end of every note saying that the measured wall time replaced what a record said.
+WALL_TIME_USED = "; wall time used"
 
 
 class RecordError(ValueError):
@@ -89,7 +102,7 @@ class _Notes(list[str]):
             return None
         if math.isfinite(value) and value > 0:
             return float(value)
-        self.append(f"{what} duration {value} is not a positive number; wall time used")
+        self.append(f"{what} duration {value} is not a positive number{WALL_TIME_USED}")
         return None
 
     def cost(self, usd: float | None, plain: float | None, what: str) -> float | None:
@@ -158,7 +171,7 @@ def _combined(rec: RawRecord) -> RecordFigures:
         parts = _teams(teams)
         notes.extend(parts.notes)
         if duration is None and parts.duration_seconds is None and len(teams) > 1:
-            notes.append(f"{len(teams)} team executions and no workflow_run: wall time used")
+            notes.append(f"{len(teams)} team executions and no workflow_run{WALL_TIME_USED}")
         duration = duration if duration is not None else parts.duration_seconds
         cost = cost if cost is not None else parts.cost_usd
         success = success if success is not None else parts.success
@@ -199,7 +212,7 @@ def run_result(
     A timed-out run (``wall_seconds`` is then the time limit) is a failure with no exit code.
     Otherwise the run succeeded only if it exited with status 0 and its record, if any, does
     not say ``success: false``; the record's duration and cost are used when it has them,
-    else the wall time and no cost.
+    else the wall time (noted when a record was there) and no cost.
     """
     said = list(notes)
     if timed_out:
@@ -210,7 +223,10 @@ def run_result(
     duration, cost, reported = wall_seconds, None, None
     if record is not None:
         said.extend(record.notes)
-        duration = record.duration_seconds if record.duration_seconds is not None else duration
+        if record.duration_seconds is not None:
+            duration = record.duration_seconds
+        elif not wall_time_reasons("; ".join(record.notes)):
+            said.append(f"the record gives no duration{WALL_TIME_USED}")
         cost, reported = record.cost_usd, record.success
     success = exit_code == 0 and reported is not False
     if reported is True and exit_code != 0:
@@ -229,3 +245,14 @@ def run_result(
         source,
         "; ".join(said) or None,
     )
+
+
+def wall_time_reasons(note: str | None) -> tuple[str, ...]:
+    """Why the wall time replaced a run's reported duration, one reason per note that says
+    so (the text before ``"; wall time used"``), from a run's ``note`` (notes joined by
+    ``"; "``)."""
+    if not note:
+        return ()
+    parts = note.split("; ")
+    marker = WALL_TIME_USED.removeprefix("; ")
+    return tuple(parts[i - 1] for i in range(1, len(parts)) if parts[i] == marker)

@@ -4,7 +4,8 @@ processes, reads what they report and keeps time.
 Each arm's workflow YAML is copied into a temporary directory (file name kept; one copy per
 arm, removed afterwards). The runs are made in the order of
 :func:`~autotune_bot.validation.schedule.plan_runs`, at most ``ab_test.concurrency`` at a time,
-each in a new session with stdin closed and stdout and stderr written to files. A run over
+each in a new session with stdin closed and stdout and stderr written to files. When a run's
+process exits, whatever it left running in its process group is killed. A run over
 ``ab_test.run_timeout_seconds`` has its whole process group killed and counts as a failed run
 lasting the time limit. Once the costs reported so far reach ``ab_test.max_cost_usd`` no new
 pair is started (the pairs already started finish; a budget of 0 allows no run) and the batch
@@ -28,7 +29,7 @@ from pathlib import Path
 from autotune_bot.errors import InputError, UsageError
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.command import FIELD, fill_command, run_environment
-from autotune_bot.validation.process_group import LiveProcesses, kill_group
+from autotune_bot.validation.process_group import LiveProcesses, wait_and_clear
 from autotune_bot.validation.progress import RunProgress, progress_at
 from autotune_bot.validation.run_output import exit_note, read_record
 from autotune_bot.validation.run_record import run_result
@@ -215,12 +216,8 @@ def _run_one(
             raise _StartError(job.argv[0], error) from None
         live.add(proc)
         try:
-            code: int | None = proc.wait(timeout=timeout)
-            wall = clock() - began
-        except subprocess.TimeoutExpired:
-            kill_group(proc)
-            proc.wait()
-            code, wall = None, timeout
+            code = wait_and_clear(proc, timeout)
+            wall = clock() - began if code is not None else timeout
         finally:
             live.remove(proc)
     if code is None:

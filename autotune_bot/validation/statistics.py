@@ -7,11 +7,16 @@ distribution (rank tests), and a relative margin becomes a shift by ``log(margin
 * ``ratio_pvalue(..., ratio=0.95, alternative="less")`` tests H0: ratio ≥ 0.95 against
   H1: ratio < 0.95 — the "at least 5 % better" margin test;
 * ``ratio=1, alternative="greater"`` tests H1: ratio > 1 — "the variant is worse";
-* ``ratio=1 + tolerance, alternative="greater"`` is a guardrail's non-inferiority test
-  (rejecting means the variant is worse by more than the tolerance: the guardrail fails).
+* ``ratio=1 + tolerance, alternative="greater"`` is a guardrail's harm test (rejecting means
+  the variant is worse by more than the tolerance: the guardrail is shown violated), and
+  ``alternative="less"`` at the same ratio its non-inferiority test (rejecting shows the
+  variant within the tolerance).
 
 Unpaired: one-sided Welch t test on logs, or Mann-Whitney U on logs. Paired (the two runs of
-one trial): one-sample t test on per-pair log ratios, or the Wilcoxon signed-rank test.
+one trial): one-sample t test on per-pair log ratios, or the Wilcoxon signed-rank test. When
+several pairs ran the same task input they are not independent (they share the input's
+effect): :func:`cluster_means` averages each arm's logs per input first, so the paired tests
+see one log ratio per distinct input (the mean of its pairs' log ratios).
 
 Every test works along the last axis, so a batch of experiments (rows) is tested at once; a
 1-D input gives a 0-d array. Each row is tested exactly as it would be on its own (the
@@ -44,6 +49,7 @@ __all__ = [
     "Alternative",
     "FloatArray",
     "Method",
+    "cluster_means",
     "holm",
     "log_values",
     "ratio_pvalue",
@@ -84,6 +90,25 @@ def log_values(
     lc = np.where(c > 0, np.log(np.where(c > 0, c, 1.0)), log_floor)
     lv = np.where(v > 0, np.log(np.where(v > 0, v, 1.0)), log_floor)
     return lc, lv, floored
+
+
+def cluster_means(values: npt.ArrayLike, clusters: Sequence[int]) -> FloatArray:
+    """Mean of ``values`` (last axis = pairs) per cluster: ``clusters[i]`` ∈ 0..k−1 is pair i's.
+
+    Returns the last axis shortened to k (cluster order); every cluster must occur.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    labels = np.asarray(clusters, dtype=np.intp)
+    if labels.shape != x.shape[-1:]:
+        raise ValueError("one cluster label per value along the last axis")
+    k = int(labels.max()) + 1 if len(labels) else 0
+    counts = np.bincount(labels, minlength=k)
+    if np.any(counts == 0):
+        raise ValueError("cluster labels must be 0..k−1, each used")
+    weights = np.zeros((len(labels), k))
+    weights[np.arange(len(labels)), labels] = 1.0 / counts[labels]
+    # a sum of values each scaled first, so extreme finite logs cannot overflow
+    return np.asarray(x @ weights, dtype=np.float64)
 
 
 def ratio_pvalue(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autotune_bot.forge.github import GitHubForge
+from autotune_bot.forge.github import MAX_LIST_PAGES, GitHubForge
 from autotune_bot.forge.github_client import GitHubClient
 from autotune_bot.forge.github_errors import GitHubRequestError
 from autotune_bot.gitops.marker import render_marker
@@ -96,12 +96,83 @@ def test_list_reads_every_page(fake_github: FakeGitHub, bare_remote: Path) -> No
         push_branch(bare_remote, proposal)
         forge.open_proposal(proposal, base="main")
 
-    found = forge.list_proposals()
+    found = forge.list_proposals([make_proposal(keys[0]).branch])
 
     assert [p.key for p in found] == keys
     pages = [c.url for c in fake_github.calls_to("pulls/list") if "state=all" in c.url]
-    assert len(pages) == 3
+    assert len(pages) == 3  # the last page is short: the listing is complete
     assert all("per_page=2" in url for url in pages)
+    assert all("sort=updated" in url and "direction=desc" in url for url in pages)
+    assert not any("head=" in url for url in pages)  # no lookup needed
+
+
+def _small_pages(fake_github: FakeGitHub) -> GitHubClient:
+    return GitHubClient(
+        base_url=fake_github.base_url,
+        token=FAKE_TOKEN,
+        repository=fake_github.full_name,
+        per_page=2,
+        seconds_between_writes=None,
+    )
+
+
+def test_listing_stops_after_a_bounded_number_of_pages(
+    fake_github: FakeGitHub, bare_remote: Path
+) -> None:
+    assert MAX_LIST_PAGES == 10
+    forge = GitHubForge(_small_pages(fake_github), max_pages=2)
+    old = make_proposal("review/declined", evidence="e-old")
+    push_branch(bare_remote, old)
+    forge.open_proposal(old, base="main")
+    fake_github.close_pull(1)  # declined long ago: the least recently updated
+    keys = [f"review/team_{i}" for i in range(5)]
+    for key in keys:
+        proposal = make_proposal(key)
+        push_branch(bare_remote, proposal)
+        forge.open_proposal(proposal, base="main")
+
+    recent = forge.list_proposals()
+    assert [p.key for p in recent] == keys[1:]  # 2 pages of 2, most recently updated first
+    pages = [c.url for c in fake_github.calls_to("pulls/list") if "state=all" in c.url]
+    assert len(pages) == 2
+    assert all("sort=updated" in url and "direction=desc" in url for url in pages)
+
+    # this run's proposal branches are looked up by head: the declined one is found
+    fake_github.calls.clear()
+    found = forge.list_proposals([old.branch, make_proposal(keys[0]).branch])
+    assert [(p.ref, p.key, p.state) for p in found] == [
+        ("1", "review/declined", "closed"),
+        *[(str(k + 2), key, "open") for k, key in enumerate(keys)],
+    ]
+    lookups = [c.url for c in fake_github.calls_to("pulls/list") if "head=" in c.url]
+    assert len(lookups) == 2
+    assert all("state=all" in url for url in lookups)
+    assert "head=octo-org%3Aautotune%2Freview%2Fdeclined" in lookups[0]
+
+
+def test_pull_requests_are_found_whatever_the_branch_prefix_now_is(
+    github_client: GitHubClient, fake_github: FakeGitHub, bare_remote: Path
+) -> None:
+    before = make_proposal("review/old_prefix", prefix="bots/")
+    push_branch(bare_remote, before)
+    GitHubForge(github_client, branch_prefix="bots/").open_proposal(before, base="main")
+    unlabelled = make_proposal("review/unlabelled")
+    push_branch(bare_remote, unlabelled)
+    forge = GitHubForge(github_client)  # prefix autotune/ now
+    forge.open_proposal(unlabelled, base="main")
+    fake_github.pull(2).labels.clear()  # someone removed the label
+    copied = make_proposal("review/copied", prefix="feature/")
+    push_branch(bare_remote, copied)
+    fake_github.open_pull_as_person(copied.branch, "main", "copied marker", copied.body)
+
+    found = forge.list_proposals()
+
+    # the old prefix's pull request has the bot's label; the unlabelled one the prefix; the
+    # copied marker on someone's branch neither
+    assert [(p.ref, p.branch) for p in found] == [
+        ("1", "bots/review/old_prefix"),
+        ("2", "autotune/review/unlabelled"),
+    ]
 
 
 def test_update_edits_in_place_and_only_when_changed(

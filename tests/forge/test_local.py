@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from autotune_bot.forge.local import OUTBOX, LocalForge, LocalForgeError, draft_name
+from autotune_bot.gitops.body_stamps import restamp
 from autotune_bot.gitops.commit_files import commit_files
 from autotune_bot.gitops.git import GitIdentity
 from autotune_bot.gitops.git_refs import update_branch
@@ -195,3 +196,29 @@ def test_body_round_trips_exactly(repo: Path) -> None:
     opened = LocalForge(repo).open_proposal(odd, "main")
     assert opened.title == "Multi line title"
     assert opened.body == odd.body
+
+
+def test_a_draft_written_before_its_branch_moves_records_the_coming_head(repo: Path) -> None:
+    # a rebuild edits the draft first (its marker names the new head), then moves the branch
+    forge = LocalForge(repo)
+    first = _proposal()
+    head1 = _commit_branch(repo, first, None)
+    opened = forge.open_proposal(first, "main")
+    second = _proposal("e2")
+    base = git(repo, "rev-parse", "main")
+    head2 = commit_files(repo, base, second.files, second.title, IDENTITY)
+    forge.update_proposal(opened, restamp(second, head=head2, previous_head=head1))
+    assert f'"head": "{head2}"' in (repo / DRAFT).read_text().splitlines()[-1]
+    update_branch(repo, BRANCH, head2, head1)
+    git(repo, "merge", "-q", "--ff-only", BRANCH)
+    git(repo, "branch", "-d", BRANCH)
+    [merged] = forge.list_proposals()  # the recorded commit tells it was merged
+    assert (merged.state, merged.head_sha, merged.merged_sha) == ("merged", head2, head2)
+
+
+def test_listing_takes_the_branches_of_the_run_and_needs_none(repo: Path) -> None:
+    proposal = _proposal()
+    _commit_branch(repo, proposal, None)
+    forge = LocalForge(repo)
+    forge.open_proposal(proposal, "main")
+    assert forge.list_proposals([BRANCH, "autotune/other/x"]) == forge.list_proposals()

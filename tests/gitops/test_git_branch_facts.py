@@ -89,3 +89,61 @@ def test_base_moved_on(tmp_path: Path) -> None:
         frozenset({"README.md", "workflows/flow.yml", "workflows/renamed.yml"}),
     )
     assert base != new_base
+
+
+def _rewrite(repo: Path, *steps: tuple[str, ...]) -> str:
+    """Run git ``steps`` as the person on the proposal branch; its new head."""
+    git(repo, "checkout", "-q", "autotune/flow/team")
+    for step in steps:
+        git(repo, *step)
+    head = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "main")
+    return head
+
+
+def _identities(repo: Path, sha: str) -> tuple[str, str]:
+    author, committer = git(repo, "log", "-1", "--format=%ae %ce", sha).split()
+    return author, committer
+
+
+def test_an_amended_bot_commit_is_foreign(tmp_path: Path) -> None:
+    repo, base, _ = _repo_with_bot_branch(tmp_path)
+    git(repo, "checkout", "-q", "autotune/flow/team")
+    (repo / "workflows" / "flow.yml").write_text("name: flow\nversion: by hand\n")
+    git(repo, "commit", "-q", "--amend", "--no-edit", "-a")  # as the person
+    head = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "main")
+    assert _identities(repo, head) == (BOT[1], HUMAN[1])  # amend keeps the bot as author
+    facts = branch_facts(repo, REF, base, IDENTITY, FILES)
+    assert (facts.head_sha, facts.foreign_commits) == (head, 1)
+
+
+def test_a_bot_commit_rebased_by_a_person_is_foreign(tmp_path: Path) -> None:
+    repo, _, _ = _repo_with_bot_branch(tmp_path)
+    commit(repo, {"README.md": "base moved\n"}, "base moves", HUMAN)
+    new_base = git(repo, "rev-parse", "HEAD")
+    head = _rewrite(repo, ("rebase", "-q", "main"))
+    assert _identities(repo, head) == (BOT[1], HUMAN[1])
+    facts = branch_facts(repo, REF, new_base, IDENTITY, FILES)
+    assert (facts.foreign_commits, facts.up_to_date_with_base, facts.content_matches) == (
+        1,
+        True,
+        True,  # the very same files: only the committer tells
+    )
+
+
+def test_a_bot_commit_cherry_picked_by_a_person_is_foreign(tmp_path: Path) -> None:
+    repo, base, sha = _repo_with_bot_branch(tmp_path)
+    head = _rewrite(repo, ("reset", "-q", "--hard", "main"), ("cherry-pick", sha))
+    assert head != sha
+    assert _identities(repo, head) == (BOT[1], HUMAN[1])
+    assert branch_facts(repo, REF, base, IDENTITY, FILES).foreign_commits == 1
+
+
+def test_a_commit_made_entirely_as_the_bot_is_the_bots(tmp_path: Path) -> None:
+    # what the head recorded in the marker is for: git alone cannot tell it from the bot's
+    repo, base, sha = _repo_with_bot_branch(tmp_path)
+    other = git(repo, "commit-tree", "-p", base, "-m", "not the bot", f"{sha}^{{tree}}", who=BOT)
+    git(repo, "update-ref", "refs/heads/autotune/flow/team", other)
+    assert _identities(repo, other) == (BOT[1], BOT[1])
+    assert branch_facts(repo, REF, base, IDENTITY, FILES).foreign_commits == 0

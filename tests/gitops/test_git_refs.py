@@ -9,10 +9,12 @@ import pytest
 from autotune_bot.gitops.git import GitError
 from autotune_bot.gitops.git_refs import (
     check_branch_name,
+    checked_out_branches,
     current_branch,
     default_branch,
     delete_branch,
     is_shallow,
+    repo_prefix,
     resolve_base,
     rev_parse,
     update_branch,
@@ -76,11 +78,39 @@ def test_checked_out_branch_is_never_moved(tmp_path: Path) -> None:
     remote = make_remote(tmp_path)
     repo = remote.work
     head, older = git(repo, "rev-parse", "HEAD"), git(repo, "rev-parse", "HEAD~1")
-    with pytest.raises(GitError, match="checked-out"):
+    with pytest.raises(GitError, match="checked out in the worktree"):
         update_branch(repo, "main", older, head)
-    with pytest.raises(GitError, match="checked-out"):
+    with pytest.raises(GitError, match="checked out in the worktree"):
         delete_branch(repo, "main", head)
     assert git(repo, "rev-parse", "HEAD") == head
+
+
+def test_a_branch_checked_out_in_another_worktree_is_never_moved(tmp_path: Path) -> None:
+    repo = make_remote(tmp_path).work
+    head, older = git(repo, "rev-parse", "HEAD"), git(repo, "rev-parse", "HEAD~1")
+    update_branch(repo, "autotune/flow/team", head, None)
+    other = tmp_path / "second worktree"
+    git(repo, "worktree", "add", "-q", str(other), "autotune/flow/team")
+    assert checked_out_branches(repo) == {
+        "main": str(repo.resolve()),
+        "autotune/flow/team": str(other.resolve()),
+    }
+    assert checked_out_branches(other) == checked_out_branches(repo)
+    with pytest.raises(GitError, match=r"checked out in the worktree .*second worktree"):
+        update_branch(repo, "autotune/flow/team", older, head)
+    with pytest.raises(GitError, match="checked out in the worktree"):
+        delete_branch(repo, "autotune/flow/team", head)
+    assert rev_parse(repo, "refs/heads/autotune/flow/team") == head
+    git(repo, "worktree", "remove", str(other))
+    update_branch(repo, "autotune/flow/team", older, head)  # free again
+    assert rev_parse(repo, "refs/heads/autotune/flow/team") == older
+
+
+def test_repo_prefix_is_the_place_in_the_work_tree(tmp_path: Path) -> None:
+    repo = make_remote(tmp_path).work
+    assert repo_prefix(repo) == ""
+    (repo / "services" / "agents").mkdir(parents=True)
+    assert repo_prefix(repo / "services" / "agents") == "services/agents/"
 
 
 @pytest.mark.parametrize("name", ["", "-x", "HEAD", "a..b", "a b", "a/", "x.lock", "a~1"])

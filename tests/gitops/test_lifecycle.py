@@ -3,27 +3,39 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autotune_bot.gitops.body_stamps import notice_reason, restamp
 from autotune_bot.gitops.lifecycle import (
     NO_BRANCH,
     Effect,
     OpenProposal,
     PushBranch,
     Skip,
+    SupersedeProposal,
     UpdateProposal,
     plan_effects,
+    recorded_heads,
 )
+from autotune_bot.gitops.marker import parse_marker, render_marker
 from autotune_bot.gitops.types import BranchFacts, ForgeProposal, Proposal, ProposalState
 
+NOW = datetime(2026, 5, 6, 7, 8, tzinfo=UTC)
 WF = "workflows/code_review.yaml"
 HISTORY = ".autotune/history.jsonl"
 
 
-def proposal(key: str = "code_review/review_team", evidence: str = "ev1") -> Proposal:
+def proposal(
+    key: str = "code_review/review_team", evidence: str = "ev1", percent: float | None = None
+) -> Proposal:
+    meta: dict[str, Any] = {}
+    if percent is not None:
+        meta = {"improvement": {"metric": "duration", "percent": percent}}
     return Proposal(
         key=key,
         branch=f"autotune/{key}",
@@ -33,6 +45,7 @@ def proposal(key: str = "code_review/review_team", evidence: str = "ev1") -> Pro
         body=f"body of {key}",
         evidence_key=evidence,
         validation_status="not_validated",
+        metadata=meta,
     )
 
 
@@ -42,17 +55,27 @@ def pr(
     key: str = "code_review/review_team",
     evidence: str = "ev1",
     branch: str | None = None,
+    **marker: Any,
 ) -> ForgeProposal:
+    """A pull request of the bot; ``marker``: more fields of its marker (head, improvement)."""
+    branch = branch or f"autotune/{key}"
+    meta = {"version": 1, "key": key, "branch": branch, "evidence_key": evidence, **marker}
     return ForgeProposal(
         ref=ref,
         key=key,
-        branch=branch or f"autotune/{key}",
+        branch=branch,
         state=state,
         evidence_key=evidence,
-        body="old body",
+        body=f"old body\n\n{render_marker(meta)}\n" if marker else "old body",
         title="old title",
         head_sha=f"sha-{ref}",
+        metadata=meta if marker else {},
     )
+
+
+def stamped(p: Proposal, head: str, previous: str | None = None) -> Proposal:
+    """``p`` with the head (and previous head) the lifecycle records in its marker."""
+    return restamp(p, head=head, previous_head=previous)
 
 
 def facts(
@@ -62,6 +85,7 @@ def facts(
     up_to_date: bool = True,
     matches: bool = False,
     base_changed: frozenset[str] | None = None,
+    checked_out: str | None = None,
 ) -> BranchFacts:
     return BranchFacts(
         exists=True,
@@ -70,6 +94,7 @@ def facts(
         up_to_date_with_base=up_to_date,
         content_matches=matches,
         base_changed_files=base_changed,
+        checked_out_in=checked_out,
     )
 
 
@@ -80,9 +105,18 @@ def run(
     *,
     max_open: int = 5,
     max_per_run: int = 2,
+    commits: dict[str, str] | None = None,
+    withdrawn: dict[str, str] | None = None,
 ) -> list[Effect]:
     return plan_effects(
-        proposals, list(existing), branches or {}, max_open=max_open, max_per_run=max_per_run
+        proposals,
+        list(existing),
+        branches or {},
+        max_open=max_open,
+        max_per_run=max_per_run,
+        commits=commits,
+        withdrawn=withdrawn,
+        now=NOW,
     )
 
 
@@ -98,10 +132,20 @@ def test_a_new_proposal_pushes_a_new_branch_then_opens() -> None:
     assert run([P], branches={BRANCH: NO_BRANCH}) == [PushBranch(P, None), OpenProposal(P)]
 
 
+def test_a_new_proposal_records_the_commit_it_pushes_in_its_marker() -> None:
+    push, opened = run([P], commits={P.key: "c0ffee"})
+    assert push == PushBranch(stamped(P, "c0ffee"), None)
+    assert opened == OpenProposal(stamped(P, "c0ffee"))
+    meta = parse_marker(opened.proposal.body)
+    assert meta is not None
+    assert (meta["head"], meta["key"], meta["branch"]) == ("c0ffee", P.key, BRANCH)
+    assert "previous_head" not in meta
+
+
 def test_a_branch_left_by_a_failed_create_is_reused() -> None:
     # pushed, then the pull request create failed: no PR, branch with only bot commits
-    same = run([P], branches={BRANCH: facts(matches=True)})
-    assert same == [OpenProposal(P)]
+    same = run([P], branches={BRANCH: facts(head="abc", matches=True)}, commits={P.key: "new"})
+    assert same == [OpenProposal(stamped(P, "abc"))]  # the head it already has
     differs = run([P], branches={BRANCH: facts(head="abc", matches=False)})
     assert differs == [PushBranch(P, "abc"), OpenProposal(P)]
 
@@ -128,15 +172,27 @@ def test_open_with_changed_evidence_is_rebuilt_in_place_with_a_lease() -> None:
     changed = proposal(evidence="ev2")
     existing = [pr("7", evidence="ev1")]
     effects = run([changed], existing, {BRANCH: facts(head="h7")})
-    assert effects == [PushBranch(changed, "h7"), UpdateProposal(existing[0], changed)]
+    # the pull request is edited first, then the branch moves (see the next test)
+    assert effects == [UpdateProposal(existing[0], changed), PushBranch(changed, "h7")]
     assert not any(isinstance(e, OpenProposal) for e in effects)
+
+
+def test_a_rebuild_records_the_new_head_and_the_old_one_before_it_pushes() -> None:
+    changed = proposal(evidence="ev2")
+    existing = [pr("7", evidence="ev1", head="h7")]
+    update, push = run([changed], existing, {BRANCH: facts(head="h7")}, commits={P.key: "n1"})
+    assert isinstance(update, UpdateProposal)
+    meta = parse_marker(update.proposal.body)
+    assert meta is not None
+    assert (meta["head"], meta["previous_head"]) == ("n1", "h7")
+    assert push == PushBranch(stamped(changed, "n1", "h7"), "h7")
 
 
 def test_changed_evidence_with_identical_files_only_edits_the_pull_request() -> None:
     changed = proposal(evidence="ev2")
     existing = [pr("7")]
-    assert run([changed], existing, {BRANCH: facts(matches=True)}) == [
-        UpdateProposal(existing[0], changed)
+    assert run([changed], existing, {BRANCH: facts(head="h", matches=True)}) == [
+        UpdateProposal(existing[0], stamped(changed, "h"))
     ]
 
 
@@ -144,8 +200,8 @@ def test_base_moved_under_the_proposals_files_rebuilds() -> None:
     existing = [pr("7")]
     touched = facts(head="h", up_to_date=False, base_changed=frozenset({HISTORY, "README.md"}))
     assert run([P], existing, {BRANCH: touched}) == [
-        PushBranch(P, "h"),
         UpdateProposal(existing[0], P),
+        PushBranch(P, "h"),
     ]
 
 
@@ -167,8 +223,8 @@ def test_base_moved_without_a_file_list_rebuilds_only_when_content_differs() -> 
     existing = [pr("7")]
     differs = facts(head="h", up_to_date=False, matches=False, base_changed=None)
     assert run([P], existing, {BRANCH: differs}) == [
-        PushBranch(P, "h"),
         UpdateProposal(existing[0], P),
+        PushBranch(P, "h"),
     ]
     same = facts(up_to_date=False, matches=True, base_changed=None)
     (skip,) = run([P], existing, {BRANCH: same})
@@ -186,7 +242,7 @@ def test_open_with_a_human_commit_is_left_alone_whatever_changed(evidence: str) 
 
 def test_open_whose_branch_vanished_is_pushed_again_and_updated() -> None:
     existing = [pr("7")]
-    assert run([P], existing, {}) == [PushBranch(P, None), UpdateProposal(existing[0], P)]
+    assert run([P], existing, {}) == [UpdateProposal(existing[0], P), PushBranch(P, None)]
 
 
 def test_an_open_pull_request_keeps_its_own_branch() -> None:
@@ -194,13 +250,27 @@ def test_an_open_pull_request_keeps_its_own_branch() -> None:
     existing = [pr("7", branch=old_branch)]
     changed = proposal(evidence="ev2")
     effects = run([changed], existing, {old_branch: facts(head="h")})
-    push, update = effects
+    update, push = effects
     assert isinstance(push, PushBranch)
     assert push.proposal.branch == old_branch
     assert push.force_with_lease == "h"
     assert isinstance(update, UpdateProposal)
     assert update.proposal.branch == old_branch
     assert update.proposal.files == changed.files
+    meta = parse_marker(update.proposal.body)  # the marker names the branch it really is on
+    assert meta is not None
+    assert meta["branch"] == old_branch
+
+
+def test_an_open_pull_request_on_an_old_branch_unchanged_is_left_alone() -> None:
+    old_branch = "bots/code_review/review_team"
+    existing = [pr("7", branch=old_branch)]
+    (skip,) = run([P], existing, {old_branch: facts(head="h", matches=True)})
+    assert skip == Skip(P.key, "unchanged", "open and up to date", "7")
+    # its branch unknown to git (not fetched, say): never a new pull request on the new one
+    effects = run([P], existing, {})
+    assert not any(isinstance(e, OpenProposal) for e in effects)
+    assert all(e.proposal.branch == old_branch for e in effects if isinstance(e, PushBranch))
 
 
 def test_duplicate_open_pull_requests_keep_the_oldest() -> None:
@@ -209,8 +279,8 @@ def test_duplicate_open_pull_requests_keep_the_oldest() -> None:
     effects = run([changed], existing, {BRANCH: facts(head="h")})
     assert effects == [
         Skip(changed.key, "duplicate", "duplicate of #9; left as is", "12"),
-        PushBranch(changed, "h"),
         UpdateProposal(existing[1], changed),
+        PushBranch(changed, "h"),
     ]
 
 
@@ -259,7 +329,7 @@ def test_merged_is_skipped(evidence: str, says: str) -> None:
 def test_an_open_pull_request_takes_precedence_over_closed_and_merged() -> None:
     existing = [pr("1", "merged"), pr("2", "closed"), pr("3", "open", evidence="old")]
     effects = run([P], existing, {BRANCH: facts(head="h")})
-    assert effects == [PushBranch(P, "h"), UpdateProposal(existing[2], P)]
+    assert effects == [UpdateProposal(existing[2], P), PushBranch(P, "h")]
 
 
 # --- caps, stale, order --------------------------------------------------------------------
@@ -283,8 +353,8 @@ def test_max_per_run_caps_new_pull_requests_but_not_updates() -> None:
     existing = [pr("1", key="w/c", evidence="old")]
     effects = run([c, a, b], existing, {c.branch: facts(head="h")}, max_per_run=1)
     assert effects == [
-        PushBranch(c, "h"),
         UpdateProposal(existing[0], c),
+        PushBranch(c, "h"),
         PushBranch(a, None),
         OpenProposal(a),
         Skip("w/b", "max_per_run", "1 pull request(s) opened in this run (max_per_run 1)"),
@@ -329,6 +399,137 @@ def test_two_proposals_with_one_key_are_refused() -> None:
         run([P, proposal(evidence="other")])
 
 
+# --- whose branch it is: recorded heads, committers ------------------------------------
+
+
+def test_a_branch_whose_head_is_not_the_recorded_one_is_left_alone() -> None:
+    # e.g. a person rewrote the bot's commit with the bot's own identity configured
+    changed = proposal(evidence="ev2")
+    existing = [pr("7", head="h-bot")]
+    (skip,) = run([changed], existing, {BRANCH: facts(head="h-other")}, commits={P.key: "n"})
+    assert isinstance(skip, Skip)
+    assert (skip.code, skip.ref) == ("foreign_commits", "7")
+    assert "not at the commit autotune last pushed (h-bot)" in skip.reason
+
+
+def test_the_recorded_head_or_the_one_before_a_pending_push_is_the_bots() -> None:
+    changed = proposal(evidence="ev2")
+    # the last run edited the pull request (head n1, previous h0), then its push failed
+    existing = [pr("7", head="n1", previous_head="h0")]
+    for tip in ("n1", "h0"):
+        effects = run([changed], existing, {BRANCH: facts(head=tip)}, commits={P.key: "n2"})
+        assert effects[-1] == PushBranch(stamped(changed, "n2", tip), tip)
+    (skip,) = run([changed], existing, {BRANCH: facts(head="h-1")})
+    assert isinstance(skip, Skip)
+    assert skip.code == "foreign_commits"
+
+
+def test_a_marker_without_a_head_falls_back_to_the_commits() -> None:
+    # pull requests made before heads were recorded: the author and committer check decides
+    changed = proposal(evidence="ev2")
+    effects = run([changed], [pr("7")], {BRANCH: facts(head="h")})
+    assert effects == [UpdateProposal(pr("7"), changed), PushBranch(changed, "h")]
+
+
+# --- the headline figure ---------------------------------------------------------------
+
+
+def test_a_closed_proposal_returns_only_when_its_figure_moved_five_points() -> None:
+    closed = [pr("3", "closed", improvement={"metric": "duration", "percent": -20.0})]
+    for percent in (-20.0, -23.0, -17.4, -24.9):
+        (skip,) = run([proposal(percent=percent)], closed)
+        assert isinstance(skip, Skip)
+        assert (skip.code, skip.ref) == ("closed", "3")
+    for percent in (-25.0, -15.0):
+        assert isinstance(run([proposal(percent=percent)], closed)[-1], OpenProposal)
+
+
+def test_an_open_proposal_is_rebuilt_only_when_its_figure_moved_five_points() -> None:
+    existing = [pr("7", improvement={"metric": "duration", "percent": -40.0})]
+    (skip,) = run([proposal(percent=-43.0)], existing, {BRANCH: facts(head="h")})
+    assert isinstance(skip, Skip)
+    assert skip.code == "unchanged"
+    moved = proposal(percent=-46.0)
+    assert run([moved], existing, {BRANCH: facts(head="h")}) == [
+        UpdateProposal(existing[0], moved),
+        PushBranch(moved, "h"),
+    ]
+
+
+# --- checked-out branches (local forge) ------------------------------------------------
+
+
+def test_a_branch_checked_out_in_a_worktree_is_not_moved() -> None:
+    busy = facts(head="h", up_to_date=False, base_changed=frozenset({WF}), checked_out="/w")
+    (skip,) = run([P], [pr("7")], {BRANCH: busy})
+    assert isinstance(skip, Skip)
+    assert (skip.code, skip.ref) == ("checked_out", "7")
+    assert "checked out in the worktree /w" in skip.reason
+    (skip,) = run([P], [], {BRANCH: busy})  # a branch left without a pull request
+    assert isinstance(skip, Skip)
+    assert skip.code == "checked_out"
+    # nothing to move: the pull request is still opened
+    same = facts(head="h", matches=True, checked_out="/w")
+    assert run([P], [], {BRANCH: same}) == [OpenProposal(stamped(P, "h"))]
+
+
+# --- superseded ------------------------------------------------------------------------
+
+
+def test_an_open_pull_request_no_longer_proposed_for_a_definite_reason_is_marked() -> None:
+    existing = [pr("8", key="gone/x", head="h8")]
+    why = "the A/B test failed: the variant is slower"
+    (effect,) = run([], existing, {"autotune/gone/x": facts(head="h8")}, withdrawn={"gone/x": why})
+    assert isinstance(effect, SupersedeProposal)
+    assert isinstance(effect, UpdateProposal)  # carried out as an update in place
+    assert (effect.existing, effect.reason) == (existing[0], why)
+    body = effect.proposal.body
+    assert body.startswith("<!-- autotune:superseded ")
+    assert (
+        "⚠ **Superseded:** the latest run (2026-05-06) no longer proposes this change: "
+        "the A/B test failed: the variant is slower" in body
+    )
+    assert body.endswith(existing[0].body)  # the rest kept, the marker last
+    assert parse_marker(body) == existing[0].metadata
+    assert notice_reason(body) == why
+    assert (effect.proposal.branch, effect.proposal.title) == ("autotune/gone/x", "old title")
+
+
+def test_a_superseded_notice_is_written_once_per_reason() -> None:
+    why = "the search finds the current configuration best: no change beats it"
+    first = run([], [pr("8", key="gone/x")], withdrawn={"gone/x": why})[0]
+    assert isinstance(first, SupersedeProposal)
+    marked = ForgeProposal(**{**vars(pr("8", key="gone/x")), "body": first.proposal.body})
+    (again,) = run([], [marked], withdrawn={"gone/x": why})
+    assert isinstance(again, Skip)
+    assert again.code == "stale"
+    assert "already marked superseded" in again.reason
+    other = run([], [marked], withdrawn={"gone/x": "the A/B test failed"})[0]
+    assert isinstance(other, SupersedeProposal)
+    assert other.proposal.body.count("autotune:superseded {") == 1  # replaced, not stacked
+
+
+def test_no_notice_without_a_definite_reason_or_on_a_branch_that_is_not_the_bots() -> None:
+    existing = [pr("8", key="gone/x")]
+    (stale,) = run([], existing)  # a transient skip (uncommitted edits, a budget...)
+    assert isinstance(stale, Skip)
+    assert stale.code == "stale"
+    human = {"autotune/gone/x": facts(foreign=1)}
+    (skip,) = run([], existing, human, withdrawn={"gone/x": "the A/B test failed"})
+    assert isinstance(skip, Skip)
+    assert skip.code == "foreign_commits"
+
+
+def test_a_superseded_pull_request_proposed_again_loses_its_notice() -> None:
+    first = run([], [pr("7")], withdrawn={P.key: "the A/B test failed"})[0]
+    assert isinstance(first, SupersedeProposal)
+    marked = ForgeProposal(**{**vars(pr("7")), "body": first.proposal.body})
+    # the same evidence again, nothing to push: the body is replaced, the notice gone
+    (update,) = run([P], [marked], {BRANCH: facts(head="h", matches=True)})
+    assert update == UpdateProposal(marked, stamped(P, "h"))
+    assert notice_reason(update.proposal.body) is None
+
+
 # --- properties over random states ---------------------------------------------------------
 
 KEYS = [f"w/t{k}" for k in range(5)]
@@ -341,12 +542,23 @@ branch_facts = st.builds(
     content_matches=st.booleans(),
     base_changed_files=st.none() | st.frozensets(st.sampled_from([WF, HISTORY, "x"])),
 )
+
+
+def _pr_with_head(
+    ref: str, state: ProposalState, key: str, evidence: str, head: str | None
+) -> ForgeProposal:
+    if head is None:
+        return pr(ref, state, key, evidence)
+    return pr(ref, state, key, evidence, head=head)
+
+
 forge_prs = st.builds(
-    pr,
+    _pr_with_head,
     ref=st.integers(1, 40).map(str),
     state=st.sampled_from(["open", "closed", "merged"]),
     key=st.sampled_from(KEYS),
     evidence=st.sampled_from(["e1", "e2"]),
+    head=st.sampled_from([None, "h1", "h2"]),
 )
 
 
@@ -386,6 +598,11 @@ def test_invariants(
             # never a branch a person pushed to; a lease on the bot's own head when it exists
             assert not (found.exists and found.foreign_commits > 0)
             assert e.force_with_lease == (found.head_sha if found.exists else None)
+            # never a branch whose head is not one its (oldest) open pull request recorded
+            opens = [p for p in existing if p.state == "open" and p.key == e.proposal.key]
+            if opens and found.exists:
+                heads = recorded_heads(min(opens, key=lambda p: int(p.ref)).metadata)
+                assert not heads or found.head_sha in heads
         if isinstance(e, OpenProposal):
             # closed with this evidence, or merged: never reopened as a new proposal
             same_key = [p for p in existing if p.key == e.proposal.key]
@@ -396,9 +613,13 @@ def test_invariants(
     # every proposal is accounted for: opened, updated or skipped
     decided = set(opened) | set(updated) | {e.key for e in effects if isinstance(e, Skip)}
     assert set(keys) <= decided
-    # pushes come right before the open or update of the same proposal
+    # a push comes right after the update of its open pull request (which records the new
+    # head first) or right before the open of a new one, with the same proposal
     for k, e in enumerate(effects):
         if isinstance(e, PushBranch):
-            after = effects[k + 1]
-            assert isinstance(after, OpenProposal | UpdateProposal)
-            assert after.proposal == e.proposal
+            before = effects[k - 1] if k else None
+            after = effects[k + 1] if k + 1 < len(effects) else None
+            paired = (isinstance(before, UpdateProposal) and before.proposal == e.proposal) or (
+                isinstance(after, OpenProposal) and after.proposal == e.proposal
+            )
+            assert paired

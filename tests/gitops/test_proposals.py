@@ -13,11 +13,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autotune_bot.errors import InputError
+from autotune_bot.gitops.body_fit import BODY_LIMIT, text_size
+from autotune_bot.gitops.body_stamps import STAMP_RESERVE, restamp, with_notice
 from autotune_bot.gitops.branch_names import branch_name, is_valid_branch, ref_component
-from autotune_bot.gitops.evidence_key import changed_lines, evidence_key, improvement_step
+from autotune_bot.gitops.evidence_key import (
+    MATERIAL_STEP,
+    changed_lines,
+    evidence_key,
+    improvement_moved,
+)
 from autotune_bot.gitops.marker import parse_marker
 from autotune_bot.gitops.proposals import HISTORY_PATH, appended_history, build_proposals
-from autotune_bot.gitops.target_patches import TargetPatch, proposal_key, target_patches
+from autotune_bot.gitops.target_patches import (
+    CURRENT_IS_BEST,
+    TargetPatch,
+    current_is_best,
+    proposal_key,
+    target_patches,
+)
 from autotune_bot.gitops.types import Proposal
 from autotune_bot.patch.diff import unified_diff
 from autotune_bot.settings import Settings
@@ -237,20 +250,51 @@ def test_a_prefix_that_breaks_git_rules_is_an_input_error(d: Demo) -> None:
         build_proposals(_patches(d), plan=d.plan, settings=settings, now=NOW)
 
 
+def test_a_huge_body_leaves_room_for_the_lifecycles_stamps(d: Demo) -> None:
+    tp = demo_patches()[0]
+    old = "".join(f"k{n}: a\n" for n in range(3000))
+    new = "".join(f"k{n}: {'x' * 60}\n" for n in range(3000))
+    huge = dataclasses.replace(
+        tp, patch=dataclasses.replace(tp.patch, diff=unified_diff(old, new, "w"))
+    )
+    (made,) = build_proposals([huge], plan=d.plan, settings=d.settings, now=NOW)
+    assert BODY_LIMIT - STAMP_RESERVE - 2000 < text_size(made.body) <= BODY_LIMIT - STAMP_RESERVE
+    sha = "f" * 64  # a sha256 repository's ids are the longest
+    stamped = restamp(
+        made, head=sha, previous_head=sha, branch="a-much-longer-prefix/" + made.branch
+    )
+    noticed = with_notice(stamped.body, "the A/B test failed: " + "@x " * 200, NOW)
+    assert noticed is not None
+    assert text_size(noticed) <= BODY_LIMIT
+
+
+def test_only_a_search_that_kept_the_current_configuration_is_a_definite_no(d: Demo) -> None:
+    assert current_is_best(d.plan) == {}  # every searched target of the example has a change
+    review = d.target("team", "review_team")
+    research = d.target("workflow", "deep_research")
+    assert review.search is not None
+    assert research.search is not None
+    kept = dataclasses.replace(
+        review, best=None, search=dataclasses.replace(review.search, shipped={})
+    )
+    dropped = dataclasses.replace(research, best=None)  # a constraint dropped its result
+    plan = dataclasses.replace(
+        d.plan,
+        targets=tuple(
+            kept if t is review else dropped if t is research else t for t in d.plan.targets
+        ),
+    )
+    assert current_is_best(plan) == {"code_review/review_team": CURRENT_IS_BEST}
+
+
 # --- evidence key -------------------------------------------------------------------------
 
 OLD = "".join(f"line {k}\n" for k in range(1, 30))
 NEW = OLD.replace("line 15\n", "line fifteen\n")
 
 
-def _key(diff: str, status: str = "not_validated", percent: float | None = -35.0) -> str:
-    return evidence_key(
-        key="w/t",
-        diff=diff,
-        validation_status=status,
-        evidence="simulated",
-        improvement_percent=percent,
-    )
+def _key(diff: str, status: str = "not_validated", evidence: str = "simulated") -> str:
+    return evidence_key(key="w/t", diff=diff, validation_status=status, evidence=evidence)
 
 
 def test_shifted_hunks_are_the_same_change() -> None:
@@ -263,46 +307,49 @@ def test_shifted_hunks_are_the_same_change() -> None:
     assert _key(a) == _key(b)
 
 
-def test_what_counts_as_material() -> None:
+def test_what_the_evidence_key_covers() -> None:
     diff = unified_diff(OLD, NEW, "w.yaml")
     other = unified_diff(OLD, OLD.replace("line 15\n", "line 16 again\n"), "w.yaml")
-    base = _key(diff, percent=-35.0)
-    assert _key(diff, percent=-36.9) == base  # noise within the same 5-point step
-    assert _key(diff, percent=-40.1) != base  # a full step away
+    base = _key(diff)
+    assert _key(diff) == base
     assert _key(diff, status="passed") != base
+    assert _key(diff, evidence="measured") != base
     assert _key(other) != base
-    assert _key(diff, percent=None) != base
-    assert (
-        evidence_key(
-            key="w/t",
-            diff=diff,
-            validation_status="not_validated",
-            evidence="measured",
-            improvement_percent=-35.0,
-        )
-        != base
-    )
+    assert len(base) == 20
+    assert int(base, 16) >= 0
+
+
+def _meta(percent: float | None, metric: str = "duration") -> dict[str, object]:
+    return {"improvement": {"metric": metric, "percent": percent}}
 
 
 @pytest.mark.parametrize(
-    ("a", "b", "same"),
+    ("old", "new", "moved"),
     [
-        (12.4, 12.6, False),
-        (13.0, 17.0, True),
-        (-2.4, 2.4, True),
-        (0.0, 5.0, False),
-        (-7.4, -12.4, False),
+        (-12.4, -12.6, False),  # noise: what a fixed grid counted (it crosses -12.5)
+        (-13.0, -17.0, False),  # 4 points: not material
+        (-20.0, -24.9, False),
+        (-20.0, -25.0, True),  # a full step, either way
+        (-20.0, -15.0, True),
+        (-69.8, -64.8, True),  # 5.0 points between figures rounded to 0.1
+        (2.4, -2.4, False),
+        (None, None, False),
+        (-20.0, None, True),  # a figure on one side only
+        (None, -20.0, True),
     ],
 )
-def test_improvement_steps(a: float, b: float, same: bool) -> None:
-    assert (improvement_step(a) == improvement_step(b)) is same
+def test_the_headline_figure_moves_materially_by_five_points(
+    old: float | None, new: float | None, moved: bool
+) -> None:
+    assert MATERIAL_STEP == 5.0
+    assert improvement_moved(_meta(old), _meta(new)) is moved
 
 
-def test_a_step_or_more_always_counts() -> None:
-    values = [k / 10 for k in range(-500, 500, 7)]
-    for a in values:
-        assert improvement_step(a) != improvement_step(a + 5.0)
-        assert improvement_step(a) != improvement_step(a - 5.01)
+def test_another_metric_or_a_malformed_figure() -> None:
+    assert improvement_moved(_meta(-20.0), _meta(-20.0, metric="cost"))
+    assert not improvement_moved({}, {"improvement": "a lot"})
+    assert improvement_moved({"improvement": {"percent": True}}, _meta(-3.0))  # a bool is none
+    assert not improvement_moved(_meta(float("nan")), {})
 
 
 # --- branch names -------------------------------------------------------------------------

@@ -92,9 +92,23 @@ def _bot_pulls(fake: FakeGitHub) -> list[int]:
 
 
 def _change_settings(remote: Path, extra: str) -> None:
-    """A person changes the settings on main so the evidence changes materially."""
+    """A person changes the settings on main."""
     text = FILES[".autotune.yml"] + extra
     push_commit(remote, "main", {".autotune.yml": text}, message="tune settings")
+
+
+def _move_base_under(remote: Path) -> None:
+    """A person pushes to main a change of the review proposal's workflow file that its diff
+    does not touch (a comment at the end): a proposal on the old base has to be rebuilt."""
+    path = "workflows/code_review.yaml"
+    text = FILES[path] + "# reviewed by the platform team\n"
+    push_commit(remote, "main", {path: text}, message="comment the workflow")
+
+
+def _marker(fake: FakeGitHub, number: int) -> dict[str, object]:
+    meta = parse_marker(fake.pull(number).body or "")
+    assert meta is not None
+    return meta
 
 
 def test_first_run_opens_and_rerun_updates_in_place(runner: Runner, fake: FakeGitHub) -> None:
@@ -105,29 +119,38 @@ def test_first_run_opens_and_rerun_updates_in_place(runner: Runner, fake: FakeGi
     numbers = _bot_pulls(fake)
     assert len(numbers) == len(first.proposals)
     review = next(p for p in fake.pulls() if p.head == REVIEW_BRANCH)
-    meta = parse_marker(review.body or "")
-    assert meta is not None
+    meta = _marker(fake, review.number)
     assert meta["branch"] == REVIEW_BRANCH
-    head = BareRemote(runner.remote).branch_sha(REVIEW_BRANCH)
+    remote = BareRemote(runner.remote)
+    head = remote.branch_sha(REVIEW_BRANCH)
     assert head is not None
-    assert BareRemote(runner.remote).commit(head).author_email == (
-        "autotune-bot@users.noreply.github.com"
-    )
-    assert BareRemote(runner.remote).branch_sha("main") != head  # never pushed to main
+    assert meta["head"] == head  # the marker records the commit the bot pushed
+    assert remote.commit(head).author_email == "autotune-bot@users.noreply.github.com"
+    assert remote.branch_sha("main") != head  # never pushed to main
 
     second = runner.run()  # nothing changed: quiet
     assert {a for acts in _actions(second).values() for a in acts} == {"skipped"}
     assert _bot_pulls(fake) == numbers
     assert len(fake.calls_to("pulls/create")) == len(numbers)
 
-    _change_settings(
-        runner.remote, "search: {max_evaluations: 40}\nobjective: {success_margin: 0.05}\n"
-    )
+    _move_base_under(runner.remote)
     third = runner.run()
-    assert _bot_pulls(fake) == numbers  # still no duplicate
-    acted = {a for acts in _actions(third).values() for a in acts}
-    assert acted <= {"pushed", "updated", "skipped"}
+    # the pull request is edited first (recording the coming head), then the branch pushed
+    assert _actions(third)["code_review/review_team"] == ["updated", "pushed"]
+    assert _bot_pulls(fake) == numbers  # still one pull request per key
     assert len(fake.calls_to("pulls/create")) == len(numbers)
+    rebuilt = remote.branch_sha(REVIEW_BRANCH)
+    main = remote.branch_sha("main")
+    assert rebuilt is not None
+    assert main is not None
+    assert rebuilt != head
+    assert remote.count_between(main, rebuilt) == 1  # one fresh commit on the new base
+    meta = _marker(fake, review.number)
+    assert (meta["head"], meta["previous_head"]) == (rebuilt, head)
+
+    fourth = runner.run()  # and quiet again
+    assert {a for acts in _actions(fourth).values() for a in acts} == {"skipped"}
+    assert remote.branch_sha(REVIEW_BRANCH) == rebuilt
 
 
 def test_closed_pull_request_stays_ignored(runner: Runner, fake: FakeGitHub) -> None:
@@ -146,7 +169,7 @@ def test_branch_a_person_pushed_to_is_left_alone(runner: Runner, fake: FakeGitHu
     human = push_commit(
         runner.remote, REVIEW_BRANCH, {"NOTES.md": "reviewer notes\n"}, message="notes"
     )
-    _change_settings(runner.remote, "objective: {success_margin: 0.05}\n")
+    _move_base_under(runner.remote)  # what rebuilds a bot-only branch (the first test)
     again = runner.run()
     review = [d for d in again.done if d.key == "code_review/review_team"]
     assert [d.action for d in review] == ["skipped"]
@@ -183,6 +206,36 @@ def test_create_failing_after_the_push_is_recovered_next_run(
     assert main is not None
     assert remote.count_between(main, head) == 1
     assert remote.commit(head).author_email == "autotune-bot@users.noreply.github.com"
+    (pull,) = fake.pulls(head=REVIEW_BRANCH)
+    assert _marker(fake, pull.number)["head"] == head  # the reused branch's head recorded
+
+
+def test_a_rebuild_whose_push_failed_is_finished_by_the_next_run(
+    runner: Runner, fake: FakeGitHub
+) -> None:
+    runner.run()
+    remote = BareRemote(runner.remote)
+    (pull,) = fake.pulls(head=REVIEW_BRANCH)
+    old = remote.branch_sha(REVIEW_BRANCH)
+    hook = runner.remote / "hooks" / "pre-receive"  # the remote refuses pushes for a while
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text("#!/bin/sh\necho 'pushes are paused' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    _move_base_under(runner.remote)
+    second = runner.run()
+    # the pull request was edited first, recording the coming head and the current one
+    assert _actions(second)["code_review/review_team"] == ["updated", "failed"]
+    assert remote.branch_sha(REVIEW_BRANCH) == old
+    meta = _marker(fake, pull.number)
+    assert meta["previous_head"] == old
+    assert meta["head"] != old
+    hook.unlink()
+    third = runner.run()  # the branch is at a head the marker names: the bot's, rebuilt
+    assert _actions(third)["code_review/review_team"] == ["updated", "pushed"]
+    rebuilt = remote.branch_sha(REVIEW_BRANCH)
+    assert rebuilt != old
+    assert _marker(fake, pull.number)["head"] == rebuilt
+    assert [p.number for p in fake.pulls(head=REVIEW_BRANCH)] == [pull.number]
 
 
 def test_server_errors_and_rate_limits_are_waited_out(runner: Runner, fake: FakeGitHub) -> None:
@@ -205,3 +258,30 @@ def test_metrics_artifacts_are_read_besides_the_repository(
     assert report.errors == []
     assert any("autotune-metrics-123" in note for note in report.notes)
     assert len(fake.pulls(head=REVIEW_BRANCH)) == 1  # workflows were still read
+
+
+def test_a_changed_branch_prefix_keeps_one_pull_request_per_key(
+    runner: Runner, fake: FakeGitHub
+) -> None:
+    runner.run()
+    numbers = _bot_pulls(fake)
+    review = next(p for p in fake.pulls() if p.head == REVIEW_BRANCH)
+    others = [p for p in fake.pulls() if p.head != REVIEW_BRANCH]
+    for pull in others:
+        fake.close_pull(pull.number)  # declined
+    _change_settings(runner.remote, "pull_requests: {branch_prefix: 'bots/'}\n")
+    _move_base_under(runner.remote)  # the review proposal is rebuilt: on its own branch
+    second = runner.run()
+    assert second.errors == []
+    assert _actions(second)["code_review/review_team"] == ["updated", "pushed"]
+    for pull in others:
+        assert _actions(second)[str(_marker(fake, pull.number)["key"])] == ["skipped"]
+        assert fake.pull(pull.number).state == "closed"
+    assert _bot_pulls(fake) == numbers  # no new pull request, nothing declined came back
+    assert len(fake.calls_to("pulls/create")) == len(numbers)
+    remote = BareRemote(runner.remote)
+    assert not [b for b in remote.branches() if b.startswith("bots/")]
+    meta = _marker(fake, review.number)
+    assert (meta["branch"], meta["head"]) == (REVIEW_BRANCH, remote.branch_sha(REVIEW_BRANCH))
+    third = runner.run()
+    assert {a for acts in _actions(third).values() for a in acts} == {"skipped"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autotune_bot.errors import AutotuneError
-from autotune_bot.workspace import StaleFileError, write_patches
+from autotune_bot.workspace import OutsideRepositoryError, StaleFileError, write_patches
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,36 @@ def test_writes_every_patch(repo: Path) -> None:
     assert _listing(repo / "workflows") == ["a.yaml", "b.yaml"]  # no temporary file left
 
 
-def test_absolute_path(repo: Path) -> None:
+def test_absolute_path_inside_the_repository(repo: Path) -> None:
     target = repo / "workflows" / "a.yaml"
-    write_patches(Path("/nonexistent-root"), [Patch(str(target), OLD_A, NEW_A)])
+    write_patches(repo, [Patch(str(target), OLD_A, NEW_A)])
     assert target.read_text(encoding="utf-8") == NEW_A
+
+
+def _outside(tmp_path: Path) -> Path:
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.yaml").write_bytes(OLD_A.encode())
+    return elsewhere
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "linked folder", "linked file"])
+def test_files_outside_the_repository_are_never_written(repo: Path, how: str) -> None:
+    elsewhere = _outside(repo)
+    name = {
+        "dotdot": f"../{elsewhere.name}/a.yaml",
+        "absolute": str(elsewhere / "a.yaml"),
+        "linked folder": "linked/a.yaml",
+        "linked file": "workflows/c.yaml",
+    }[how]
+    (repo / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (repo / "workflows" / "c.yaml").symlink_to(elsewhere / "a.yaml")
+    patches = [Patch("workflows/a.yaml", OLD_A, NEW_A), Patch(name, OLD_A, NEW_A)]
+    with pytest.raises(OutsideRepositoryError) as info:
+        write_patches(repo, patches)
+    assert str(info.value).startswith(f"{name}: resolves outside the repository")
+    assert (elsewhere / "a.yaml").read_bytes() == OLD_A.encode()
+    assert (repo / "workflows" / "a.yaml").read_bytes() == OLD_A.encode()  # nothing written
 
 
 @pytest.mark.parametrize("mode", [0o640, 0o755, 0o600])

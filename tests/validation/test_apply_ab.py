@@ -92,3 +92,35 @@ def test_a_command_that_cannot_start_changes_nothing(tmp_path: Path) -> None:
     assert code == 2
     assert "ab_test.command: cannot start 'no-such-runner-xyz'" in err
     assert snapshot(repo) == before
+
+
+# A runner whose parallel formation hits a provider rate limit: side by side the members wait
+# for each other's quota, so parallel runs take 1.5 × as long as sequential ones (log-normal
+# noise, sigma 0.15, seeded by arm and trial). The performance model, which replays the
+# recorded traces, predicts the opposite: only real runs can show the change is a regression.
+THROTTLED = """\
+import json, math, os, random, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+found = re.search(r"^\\s*team_formation:\\s*(\\w+)", text, re.MULTILINE)
+base = {"sequential": 2.0, "parallel": 3.0}[found.group(1)]
+rng = random.Random(os.environ["AUTOTUNE_ARM"] + "/" + os.environ["AUTOTUNE_TRIAL"])
+record = {"duration_seconds": base * math.exp(rng.gauss(0.0, 0.15)), "success": True}
+with open(os.environ["AUTOTUNE_RESULT"], "w", encoding="utf-8") as out:
+    json.dump(record, out)
+"""
+
+
+def test_a_change_the_runs_show_worse_is_not_applied(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    runner = tmp_path / "throttled_runner.py"
+    runner.write_text(THROTTLED, encoding="utf-8")
+    command = json.dumps([sys.executable, "-S", str(runner), "{workflow}"])
+    with (repo / ".autotune.yml").open("a", encoding="utf-8") as out:
+        out.write(f"\nab_test:\n  command: {command}\n  runs_per_arm: 12\n")
+    before = snapshot(repo)
+    code, out, err = _apply(repo, "--team-id", "review_team")
+    assert code == 0, err
+    assert "+        team_formation: parallel\n" in out  # what was proposed
+    assert "workflows/code_review.yaml: A/B failed: not applied" in out
+    assert "Nothing applied: no change passed its A/B test." in out
+    assert snapshot(repo) == before  # neither the workflow nor the history changed

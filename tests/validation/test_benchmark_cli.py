@@ -6,7 +6,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
+import shlex
+import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -134,20 +138,120 @@ def test_flags_override_settings_and_bad_values_name_the_flag(tmp_path: Path) ->
     assert "--before" in err
 
 
+def _demo_with_one_metrics_file(tmp_path: Path) -> tuple[Path, Path]:
+    """The demo repository with only the review team's own metrics file."""
+    repo = Path(shutil.copytree(DEMO, tmp_path / "demo"))
+    shutil.rmtree(repo / "metrics" / "runs")
+    (repo / "metrics" / "teams" / "research_team.jsonl").unlink()
+    return repo, repo / "metrics" / "teams" / "review_team.json"
+
+
+def _count_by_configuration(metrics: Path) -> tuple[Counter[str], Counter[str]]:
+    """Straight from the file: per git_sha, the review_team records with a boolean outcome
+    and a positive duration, and those with an outcome but no usable duration."""
+    timed: Counter[str] = Counter()
+    untimed: Counter[str] = Counter()
+    for record in json.loads(metrics.read_text(encoding="utf-8")):
+        if not isinstance(record, dict) or record.get("team_id") != "review_team":
+            continue
+        if not isinstance(record.get("success"), bool):
+            continue
+        duration = record.get("duration_seconds")
+        ok = isinstance(duration, int | float) and math.isfinite(duration) and duration > 0
+        (timed if ok else untimed)[record["git_sha"]] += 1
+    return timed, untimed
+
+
 def test_recorded_comparison_on_the_demo_is_labelled_recorded(tmp_path: Path) -> None:
+    repo, metrics = _demo_with_one_metrics_file(tmp_path)
     code, out, _ = _run(
-        "benchmark", "--repo", str(DEMO), "--recorded", "--target", "review_team",
+        "benchmark", "--repo", str(repo), "--recorded", "--target", "review_team",
         "--list-configs",
     )  # fmt: skip
     assert code == 0
     configs = [line.split("\t")[0] for line in out.splitlines()]
     assert len(configs) == 2
+    before, after = configs
     code, out, _ = _run(
-        "benchmark", "--repo", str(DEMO), "--recorded", "--target", "review_team",
-        "--before-config", configs[0], "--after-config", configs[1], "--format", "json",
+        "benchmark", "--repo", str(repo), "--recorded", "--target", "review_team",
+        "--before-config", before, "--after-config", after, "--format", "json",
     )  # fmt: skip
     assert code == 0
     result = json.loads(out)
     assert result["evidence"] == "recorded"
-    assert result["status"] in ("passed", "failed", "inconclusive")
     assert any("review_team" in r for r in result["reasons"])
+    timed, untimed = _count_by_configuration(metrics)
+    assert set(timed) == {before, after}
+    duration = next(m for m in result["metrics"] if m["metric"] == "duration")
+    assert (duration["n_control"], duration["n_variant"]) == (timed[before], timed[after])
+    success = result["success"]
+    assert (success["n_control"], success["n_variant"]) == (timed[before], timed[after])
+    # the records with an outcome but no usable duration are said, per arm
+    for arm, name in (("control", before), ("variant", after)):
+        said = [
+            n for n in result["run_notes"] if n.startswith(f"{arm}: ") and "no usable duration" in n
+        ]
+        if untimed[name]:
+            assert said[0].startswith(f"{arm}: {untimed[name]} recorded run(s) with an outcome")
+        else:
+            assert said == []
+    assert sum(untimed.values()) > 0  # the demo has one: the test can see the note
+
+
+def test_dry_run_prints_commands_a_shell_reads_back_as_the_argv(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, runs=2)
+    cmd = json.dumps([sys.executable, "-S", str(SIMULATOR), "{workflow}", "--task", "{input}"])
+    (repo / ".autotune.yml").write_text(
+        f"ab_test:\n  command: {cmd}\n  runs_per_arm: 2\n", encoding="utf-8"
+    )
+    argv = [
+        "benchmark", "--repo", str(repo), "--before", str(repo / "sequential.yaml"),
+        "--after", str(repo / "parallel.yaml"), "--dry-run", "--input", "two words; $(rm -rf x)",
+    ]  # fmt: skip
+    code, text, _ = _run(*argv)
+    assert code == 0
+    code, out, _ = _run(*argv, "--format", "json")
+    assert code == 0
+    runs = json.loads(out)["runs"]
+    printed = [line for line in text.splitlines() if line.startswith("  ")]
+    assert len(printed) == len(runs) == 4
+    for line, run in zip(printed, runs, strict=True):
+        trial, arm, command = line.split(maxsplit=2)
+        assert (int(trial), arm) == (run["trial"], run["arm"])
+        assert shlex.split(command) == run["argv"]
+        assert run["argv"][-1] == "two words; $(rm -rf x)"
+    assert "'two words; $(rm -rf x)'" in text
+
+
+def test_records_that_cannot_be_used_are_said_in_the_table_and_json(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, runs=3)
+    script = tmp_path / "bad_records.py"
+    script.write_text(
+        "import json, os\n"
+        "if os.environ['AUTOTUNE_ARM'] == 'control':\n"
+        "    with open(os.environ['AUTOTUNE_RESULT'], 'w') as out:\n"
+        "        json.dump({'duraton_seconds': 5, 'success': True}, out)\n"
+        "else:\n"
+        "    print(json.dumps({'duration_seconds': 'abc'}))\n",
+        encoding="utf-8",
+    )
+    cmd = json.dumps([sys.executable, "-S", str(script), "{workflow}"])
+    (repo / ".autotune.yml").write_text(
+        f"ab_test:\n  command: {cmd}\n  runs_per_arm: 3\n", encoding="utf-8"
+    )
+    flags = ["--before", str(repo / "sequential.yaml"), "--after", str(repo / "parallel.yaml")]
+    code, text, _ = _run("benchmark", "--repo", str(repo), *flags)
+    assert code == 0
+    code, out, _ = _run("benchmark", "--repo", str(repo), *flags, "--format", "json")
+    assert code == 0
+    notes = json.loads(out)["run_notes"]
+    control = (
+        "control: 3 runs' records were not used (AUTOTUNE_RESULT: no team_id, run_id, "
+        "node_metrics, duration or workflow_run: not a run record); their wall time counts"
+    )
+    assert control in notes
+    (variant,) = [n for n in notes if n.startswith("variant: 3 runs' records were not used")]
+    assert "(last stdout line: bad field: " in variant
+    assert variant.endswith("; their wall time counts")
+    assert control in text
+    assert variant in text

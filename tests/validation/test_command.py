@@ -85,3 +85,34 @@ def test_environment_is_set_over_the_parent() -> None:
         "AUTOTUNE_RESULT": "/r/3.json",
     }
     assert parent["AUTOTUNE_ARM"] == "stale"  # the parent mapping is not changed
+
+
+def test_tokens_and_runner_credentials_are_withheld_from_the_runs() -> None:
+    parent = {
+        "PATH": "/bin",
+        "HOME": "/home/runner",
+        "GITHUB_TOKEN": "ghs_secret1",
+        "GH_TOKEN": "ghp_secret2",
+        "INPUT_GITHUB_TOKEN": "ghs_secret3",
+        "INPUT_GITHUB-TOKEN": "ghs_secret4",  # the hyphenated spelling of the input
+        "INPUT_DRY_RUN": "false",
+        "ACTIONS_RUNTIME_TOKEN": "secret5",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "secret6",
+        "ACTIONS_ID_TOKEN_REQUEST_URL": "https://token.example/req",
+        "ACTIONS_CACHE_URL": "https://cache.example/",
+        "ACTIONS_RUNTIME_URL": "https://runtime.example/",
+        "GITHUB_REPOSITORY": "octo-org/agents",  # not a credential: kept
+        "OPENAI_API_KEY": "kept-the-agents-need-it",
+    }
+    env = run_environment(parent, workflow=WF, arm="control", trial=0, result="/r/0.json")
+    assert env == {
+        "PATH": "/bin",
+        "HOME": "/home/runner",
+        "GITHUB_REPOSITORY": "octo-org/agents",
+        "OPENAI_API_KEY": "kept-the-agents-need-it",
+        "AUTOTUNE_WORKFLOW": WF,
+        "AUTOTUNE_ARM": "control",
+        "AUTOTUNE_TRIAL": "0",
+        "AUTOTUNE_RESULT": "/r/0.json",
+    }
+    assert not any("secret" in value for value in env.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,11 @@ import pytest
 from autotune_bot.errors import UsageError
 from autotune_bot.metrics.ingest import ingest_files
 from autotune_bot.validation.evidence import EVIDENCE_LABELS, evidence_label
-from autotune_bot.validation.recorded import configurations_of, recorded_runs
+from autotune_bot.validation.recorded import (
+    configurations_of,
+    recorded_runs,
+    without_duration_notes,
+)
 
 
 def _store(tmp_path: Path, records: list[dict[str, object]]):  # type: ignore[no-untyped-def]
@@ -80,7 +85,13 @@ def test_demo_team_has_two_recorded_configurations() -> None:
     assert len(configs) == 2
     before, after = configs
     cmp = recorded_runs(store, "review_team", "team", before, after)
-    counted = len(cmp.control) + len(cmp.variant) + cmp.skipped_unknown_outcome
+    counted = (
+        len(cmp.control)
+        + len(cmp.variant)
+        + len(cmp.control_without_duration)
+        + len(cmp.variant_without_duration)
+        + cmp.skipped_unknown_outcome
+    )
     assert counted == configs[before] + configs[after]
     assert len(cmp.control) > 0
     assert len(cmp.variant) > 0
@@ -90,3 +101,45 @@ def test_every_evidence_kind_has_a_label() -> None:
     assert set(EVIDENCE_LABELS) == {"measured", "recorded", "simulated"}
     assert "not an A/B result" in evidence_label("simulated")
     assert "drift" in evidence_label("recorded")
+
+
+def _no_duration(cfg: str, ts: float, ok: bool) -> dict[str, object]:
+    """A run whose outcome was recorded but not its duration (e.g. one that failed early)."""
+    return {
+        "workflow_id": "wf",
+        "timestamp": ts,
+        "success": ok,
+        "config_fingerprint": cfg,
+        "node_metrics": {"a": {"success": ok}},
+    }
+
+
+def test_failures_without_a_duration_are_kept_apart_and_said(tmp_path: Path) -> None:
+    store = _store(
+        tmp_path,
+        [
+            _run("old", 1.0, 10.0, True),
+            _no_duration("old", 2.0, False),
+            _no_duration("old", 3.0, False),
+            _no_duration("old", 4.0, True),
+            _run("old", 5.0, 12.0, False),
+            _run("new", 6.0, 7.0, True),
+            _no_duration("new", 7.0, False),
+            _run("new", 8.0, 6.0, None),  # outcome unknown: left out, counted
+        ],
+    )
+    cmp = recorded_runs(store, "wf", "workflow", "old", "new")
+    assert [(r.duration_seconds, r.success) for r in cmp.control] == [(10.0, True), (12.0, False)]
+    assert [r.success for r in cmp.control_without_duration] == [False, False, True]
+    assert all(math.isnan(r.duration_seconds) for r in cmp.control_without_duration)
+    assert {r.arm for r in cmp.control_without_duration} == {"control"}
+    assert [r.success for r in cmp.variant_without_duration] == [False]
+    assert cmp.variant_without_duration[0].arm == "variant"
+    assert cmp.failed_without_duration == 3
+    assert cmp.skipped_unknown_outcome == 1
+    assert without_duration_notes(cmp) == (
+        "control: 3 recorded run(s) with an outcome but no usable duration (2 failed) are left out "
+        "of this comparison, success rate included",
+        "variant: 1 recorded run(s) with an outcome but no usable duration (1 failed) are left out "
+        "of this comparison, success rate included",
+    )

@@ -66,7 +66,7 @@ def test_table_shows_every_figure_of_the_result() -> None:
 
 def test_table_of_a_failed_rank_test_with_an_unmeasured_cost() -> None:
     result = decide(
-        runs("control", 10, 1),
+        runs("control", 10, 1, cost=False),
         runs("variant", 10, 2, cost=False, failures=9),
         ABTestSettings(method="rank"),
         paired=False,
@@ -79,17 +79,55 @@ def test_table_of_a_failed_rank_test_with_an_unmeasured_cost() -> None:
     cost_row = next(line for line in text.splitlines() if line.startswith("cost"))
     assert "not measured" in cost_row
     assert f"variant 3/{N} (25.0%), difference -75.0 points" in text
-    assert "  - success guardrail fails" in text
+    assert "  guardrail VIOLATED (tolerance 2 points; exact unconditional test" in text
+    assert "  - success guardrail violated" in text
 
 
 def test_evidence_label_and_runs_without_a_figure() -> None:
+    # the same noise scaled by 0.98: the ratio lies between the margin and 1, where no number
+    # of runs makes a verdict likely
     result = dataclasses.replace(
-        decide(runs("control", 10, 1), runs("variant", 14, 2), ABTestSettings(), paired=False),
+        decide(runs("control", 10, 1), runs("variant", 9.8, 1), ABTestSettings(), paired=False),
         evidence="recorded",
     )
     text = result_table(result)
-    assert text.startswith("A/B test (recorded evidence): FAILED")
+    assert text.startswith("A/B test (recorded evidence): INCONCLUSIVE")
     assert "runs per arm needed to decide: –" in text
+
+
+def test_guardrail_states_and_noninferiority_are_shown() -> None:
+    result = decide(
+        runs("control", 10, 1), runs("variant", 6, 2, failures=3), ABTestSettings(), paired=False
+    )
+    assert result.status == "inconclusive"
+    text = result_table(result)
+    cost_row = next(line for line in text.splitlines() if line.startswith("cost"))
+    assert cost_row.endswith("holds, NI shown")  # the cost falls with the duration here
+    assert "  guardrail beyond tolerance (tolerance 2 points;" in text
+    assert "  non-inferiority (variant less than 2 points lower; information only): p = " in text
+    assert text.rstrip().endswith("(80% power to reach failed at the observed values)")
+    data = result_to_json(result)
+    assert data["success"]["guardrail"] == "beyond_tolerance"
+    assert data["success"]["runs_to_tell"] == result.required_runs_per_arm
+    assert data["required_runs_decision"] == "failed"
+    assert data["metrics"][1]["guardrail"] == "holds"
+    assert data["metrics"][1]["noninferiority_shown"] is True
+    assert data["success"]["noninferiority_shown"] is False
+
+
+def test_paired_by_input_and_the_asymptotic_success_test_are_named() -> None:
+    control = [dataclasses.replace(r, input=f"in{r.trial % 3}") for r in runs("control", 10, 1)]
+    variant = [dataclasses.replace(r, input=f"in{r.trial % 3}") for r in runs("variant", 6, 2)]
+    result = decide(control, variant, ABTestSettings(), paired=True)
+    text = result_table(result)
+    assert "paired by input (12 pairs on 3 distinct inputs, one mean log ratio per input)" in text
+    assert result_to_json(result)["paired_units"] == 3
+    big = dataclasses.replace(
+        result, success=dataclasses.replace(result.success, test="farrington-manning-asymptotic")
+    )
+    assert "asymptotic Farrington-Manning score test (n_control × n_variant > 100,000)" in (
+        result_table(big)
+    )
 
 
 def test_a_result_without_runs_renders() -> None:

@@ -7,7 +7,13 @@ import math
 
 import pytest
 
-from autotune_bot.validation.run_record import RecordError, RecordFigures, parse_record, run_result
+from autotune_bot.validation.run_record import (
+    RecordError,
+    RecordFigures,
+    parse_record,
+    run_result,
+    wall_time_reasons,
+)
 
 
 def parse(record: object) -> RecordFigures:
@@ -156,3 +162,36 @@ def test_run_result_exit_status_and_record_must_both_say_success() -> None:
     assert result(0, ok).duration_seconds == 2.0
     assert not result(1, None).success
     assert result(1, None).cost_usd is None
+
+
+def _result(record: RecordFigures | None, notes: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    return run_result(
+        arm="control",
+        trial=0,
+        input=None,
+        wall_seconds=3.5,
+        exit_code=0,
+        timed_out=False,
+        record=record,
+        source="result_file",
+        notes=notes,
+    )
+
+
+def test_a_record_without_a_duration_says_the_wall_time_stands_in() -> None:
+    r = _result(parse({"run_id": "x", "success": True, "cost_usd": 0.5}))
+    assert (r.duration_seconds, r.cost_usd, r.success) == (3.5, 0.5, True)
+    assert r.note == "the record gives no duration; wall time used"
+    assert wall_time_reasons(r.note) == ("the record gives no duration",)
+    bad = _result(parse({"run_id": "x", "duration": -2.0}))
+    assert bad.duration_seconds == 3.5
+    assert wall_time_reasons(bad.note) == ("record duration -2.0 is not a positive number",)
+    good = _result(parse({"run_id": "x", "duration": 2.0}))
+    assert (good.duration_seconds, good.note, wall_time_reasons(good.note)) == (2.0, None, ())
+
+
+def test_wall_time_reasons_reads_every_such_note() -> None:
+    note = "a; wall time used; exit status 1: x; wall time used"
+    assert wall_time_reasons(note) == ("a", "exit status 1: x")
+    assert wall_time_reasons("exit status 1: boom") == ()
+    assert wall_time_reasons(None) == ()

@@ -328,3 +328,53 @@ def test_an_interrupted_batch_leaves_no_process_behind(tmp_path: Path) -> None:
     while not all(map(_gone, pids)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert all(map(_gone, pids))
+
+
+def test_records_present_but_unusable_are_noted_with_their_reason(tmp_path: Path) -> None:
+    from autotune_bot.validation.run_notes import run_notes
+
+    script = _script(
+        tmp_path,
+        "if ARM == 'control':\n"
+        "    report({'duraton_seconds': 5, 'success': True})\n"  # misspelt: no run record
+        "else:\n"
+        "    print(json.dumps({'duration_seconds': 'abc'}))\n",
+    )
+    batch = _run(tmp_path, _settings(script, runs=3))
+    for r in (*batch.control, *batch.variant):
+        assert (r.source, r.success, r.exit_code) == ("wall_time", True, 0)
+        assert r.duration_seconds < 5.0  # the wall time, not the misspelt field
+    assert batch.control[0].note == (
+        "AUTOTUNE_RESULT: no team_id, run_id, node_metrics, duration or workflow_run: "
+        "not a run record; wall time used"
+    )
+    assert batch.variant[0].note is not None
+    assert batch.variant[0].note.startswith("last stdout line: bad field: ")
+    assert "$.duration_seconds" in batch.variant[0].note
+    notes = run_notes(batch.control, batch.variant)
+    assert (
+        "control: 3 runs' records were not used (AUTOTUNE_RESULT: no team_id, run_id, "
+        "node_metrics, duration or workflow_run: not a run record); their wall time counts"
+    ) in notes
+    (variant_line,) = [n for n in notes if n.startswith("variant: 3 runs' records were not used")]
+    assert variant_line.startswith(
+        "variant: 3 runs' records were not used (last stdout line: bad field: "
+    )
+    assert variant_line.endswith("); their wall time counts")
+
+
+def test_what_a_run_leaves_running_is_killed_when_it_ends(tmp_path: Path) -> None:
+    script = _script(
+        tmp_path,
+        "import subprocess\nchild = subprocess.Popen(['sleep', '30'])\nlog(child=child.pid)\n",
+    )
+    start = time.monotonic()
+    batch = _run(tmp_path, _settings(script, runs=2, concurrency=2))
+    assert time.monotonic() - start < 10
+    assert all(r.success and r.exit_code == 0 for r in (*batch.control, *batch.variant))
+    pids = [int(str(e["child"])) for e in _log(tmp_path)]
+    assert len(pids) == 4
+    deadline = time.monotonic() + 5
+    while not all(map(_gone, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(map(_gone, pids))

@@ -13,6 +13,7 @@ from scipy import stats  # type: ignore[import-untyped]
 from autotune_bot.validation.statistics import (
     Alternative,
     Method,
+    cluster_means,
     holm,
     log_values,
     ratio_pvalue,
@@ -46,6 +47,33 @@ def test_no_positive_value_or_non_finite_values_are_rejected() -> None:
         log_values([0.0, 0.0], [0.0, 0.0])
     with pytest.raises(ValueError, match="finite"):
         log_values([1.0, math.nan], [1.0, 2.0])
+
+
+# --- cluster_means --------------------------------------------------------------------------
+
+
+def test_cluster_means_by_hand() -> None:
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 10.0])
+    assert cluster_means(values, [0, 1, 0, 1, 2, 2]).tolist() == [2.0, 3.0, 7.5]
+    rows = np.array([[1.0, 3.0, 5.0], [2.0, 2.0, 8.0]])
+    assert cluster_means(rows, [1, 1, 0]).tolist() == [[5.0, 2.0], [8.0, 2.0]]
+    extreme = np.array([1.7e308, 1.7e308])  # a plain sum would overflow
+    assert cluster_means(extreme, [0, 0]).tolist() == [1.7e308]
+    with pytest.raises(ValueError, match="each used"):
+        cluster_means(values, [0, 0, 2, 2, 2, 2])
+    with pytest.raises(ValueError, match="one cluster label"):
+        cluster_means(values, [0, 1])
+
+
+def test_paired_tests_on_cluster_means_equal_scipy_on_per_input_means() -> None:
+    rng = np.random.default_rng(11)
+    lc, lv = rng.normal(0, 1, 12), rng.normal(-0.3, 1, 12)
+    clusters = [i % 4 for i in range(12)]
+    mc, mv = cluster_means(lc, clusters), cluster_means(lv, clusters)
+    per_input = np.array([np.mean((lv - lc)[i::4]) for i in range(4)])
+    p = float(ratio_pvalue(mc, mv, ratio=0.95, alternative="less", method="t", paired=True))
+    expected = stats.ttest_1samp(per_input - math.log(0.95), 0.0, alternative="less").pvalue
+    assert p == pytest.approx(expected)
 
 
 # --- known answers --------------------------------------------------------------------------
