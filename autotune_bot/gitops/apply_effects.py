@@ -18,7 +18,14 @@ from autotune_bot.gitops.commit_files import commit_files
 from autotune_bot.gitops.git import GitIdentity
 from autotune_bot.gitops.git_refs import BaseRef, update_branch
 from autotune_bot.gitops.git_remote import push_branch
-from autotune_bot.gitops.lifecycle import Effect, OpenProposal, PushBranch, Skip, UpdateProposal
+from autotune_bot.gitops.lifecycle import (
+    Effect,
+    OpenProposal,
+    PushBranch,
+    Skip,
+    SupersedeProposal,
+    UpdateProposal,
+)
 from autotune_bot.gitops.types import BranchFacts, Forge
 
 __all__ = ["Done", "EffectTarget", "apply_effects", "describe_effect"]
@@ -53,6 +60,11 @@ def describe_effect(effect: Effect) -> str:
         return f"{effect.proposal.key}: {how} branch {effect.proposal.branch}"
     if isinstance(effect, OpenProposal):
         return f"{effect.proposal.key}: open a pull request: {effect.proposal.title}"
+    if isinstance(effect, SupersedeProposal):
+        return (
+            f"{effect.proposal.key}: mark pull request {effect.existing.ref} superseded: "
+            f"{effect.reason}"
+        )
     if isinstance(effect, UpdateProposal):
         return f"{effect.proposal.key}: update pull request {effect.existing.ref} in place"
     return f"{effect.key}: skipped ({effect.code}): {effect.reason}"

@@ -93,13 +93,13 @@ class ABTestSettings(Section):
     )
     guardrail_tolerance: Fraction = Field(
         0.10,
-        description="How much worse (relative) the non-primary metric may get before its "
-        "guardrail fails (0.10 = 10 %).",
+        description="How much worse (relative) the non-primary metric may get (0.10 = 10 %): "
+        "a variant shown worse beyond it fails; one observed beyond it cannot pass.",
     )
     success_margin: Fraction = Field(
         0.02,
-        description="Success-rate guardrail: the variant fails it when a test shows its "
-        "success rate more than this far below the control's.",
+        description="Success-rate guardrail: a variant shown to succeed more than this far "
+        "below the control fails; one observed that far below cannot pass.",
     )
 
     @model_validator(mode="after")
