@@ -45,7 +45,7 @@ from autotune_bot.gitops.target_patches import TargetPatch, current_is_best, tar
 from autotune_bot.gitops.types import Forge, Proposal
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.progress import RunProgress
-from autotune_bot.validation.result import ABTestResult
+from autotune_bot.validation.result import ABTestResult, not_run_result
 
 __all__ = ["CycleOptions", "CycleReport", "run_cycle"]
 
@@ -127,16 +127,8 @@ def _validate(
 
 
 def _not_run(ab: ABTestSettings) -> ABTestResult:
-    return ABTestResult.not_run(
-        "dry_run",
-        primary_metric=ab.primary_metric,
-        method=ab.method,
-        alpha=ab.alpha,
-        margin_ratio=1.0 - ab.min_improvement,
-        guardrail_ratio=1.0 + ab.guardrail_tolerance,
-        success_margin=ab.success_margin,
-        reasons=("dry run: the A/B test would run here; nothing was run or measured",),
-    )
+    reason = "dry run: the A/B test would run here; nothing was run or measured"
+    return not_run_result("dry_run", ab, (reason,))
 
 
 def _rooted(proposal: Proposal, prefix: str) -> Proposal:

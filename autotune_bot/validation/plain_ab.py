@@ -21,7 +21,7 @@ from autotune_bot.tuning.file_patches import FilePatch
 from autotune_bot.tuning.synthetic import synthetic_team_file
 from autotune_bot.validation.gate import validate_patches
 from autotune_bot.validation.progress import RunProgress
-from autotune_bot.validation.result import ABTestResult
+from autotune_bot.validation.result import ABTestResult, not_run_result
 
 __all__ = ["ab_test_plain_change", "recorded_member_names"]
 
@@ -46,16 +46,7 @@ def ab_test_plain_change(
     patch = FilePatch(name, old, new, unified_diff(old, new, name), ())
     (decision,) = validate_patches([patch], settings, cwd=cwd, environ=environ, progress=progress)
     if decision.result is None:  # one test always fits the run budget; the cost one may be 0
-        return ABTestResult.not_run(
-            "skipped",
-            primary_metric=settings.primary_metric,
-            method=settings.method,
-            alpha=settings.alpha,
-            margin_ratio=1.0 - settings.min_improvement,
-            guardrail_ratio=1.0 + settings.guardrail_tolerance,
-            success_margin=settings.success_margin,
-            reasons=(decision.reason,),
-        )
+        return not_run_result("skipped", settings, (decision.reason,))
     return decision.result
 
 

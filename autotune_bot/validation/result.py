@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.evidence import Evidence
 from autotune_bot.validation.exact_binomial import SuccessTest, success_test_kind
 from autotune_bot.validation.intervals import IntervalKind
@@ -167,3 +168,19 @@ class ABTestResult:
             reasons=reasons,
             evidence=evidence,
         )
+
+
+def not_run_result(
+    status: ValidationStatus, settings: ABTestSettings, reasons: tuple[str, ...]
+) -> ABTestResult:
+    """:meth:`ABTestResult.not_run` with the test design of ``settings`` (``ab_test``)."""
+    return ABTestResult.not_run(
+        status,
+        primary_metric=settings.primary_metric,
+        method=settings.method,
+        alpha=settings.alpha,
+        margin_ratio=1.0 - settings.min_improvement,
+        guardrail_ratio=1.0 + settings.guardrail_tolerance,
+        success_margin=settings.success_margin,
+        reasons=reasons,
+    )

@@ -34,7 +34,8 @@ from autotune_bot.gitops.git_remote import RemoteAccessError, access_error, push
 from autotune_bot.gitops.github_cycle import github_cycle
 from tests.github_fake.remote import BareRemote, init_bare_remote
 from tests.github_fake.server import FAKE_CLOCK, FAKE_TOKEN, FakeGitHub
-from tests.repo_helpers import DEMO, make_repo
+from tests.gitops.example_files import FILES
+from tests.repo_helpers import make_repo
 
 PERSONAL_TOKEN = "ghp_fakePersonalToken0123456789SECRET"
 NOT_PERMITTED = "GitHub Actions is not permitted to create or approve pull requests."
@@ -86,15 +87,7 @@ def _bare_demo(tmp_path: Path) -> Path:
 
 def _small_remote(tmp_path: Path, settings_extra: str = "") -> Path:
     """The example repository with one workflow (one tuning target): quick to run."""
-    files = {
-        name: (DEMO / name).read_text(encoding="utf-8")
-        for name in (
-            ".autotune.yml",
-            "workflows/code_review.yaml",
-            "metrics/teams/review_team.json",
-            "metrics/runs/code_review.jsonl",
-        )
-    }
+    files = dict(FILES)  # the example's code_review workflow and its metrics
     files[".autotune.yml"] += settings_extra
     return init_bare_remote(tmp_path / "remote.git", files)
 

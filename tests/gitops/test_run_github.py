@@ -18,18 +18,9 @@ from autotune_bot.gitops.github_cycle import github_cycle
 from autotune_bot.gitops.marker import parse_marker
 from tests.github_fake.remote import BareRemote, init_bare_remote, push_commit
 from tests.github_fake.server import FAKE_CLOCK, FAKE_TOKEN, FakeGitHub
-from tests.repo_helpers import DEMO
+from tests.gitops.example_files import FILES
 
 REVIEW_BRANCH = "autotune/code_review/review_team"
-FILES = {
-    name: (DEMO / name).read_text(encoding="utf-8")
-    for name in (
-        ".autotune.yml",
-        "workflows/code_review.yaml",
-        "metrics/teams/review_team.json",
-        "metrics/runs/code_review.jsonl",
-    )
-}
 
 
 @pytest.fixture
