@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
 
@@ -226,6 +226,12 @@ samples = st.lists(st.floats(0.01, 1000.0), min_size=3, max_size=12)
 def test_margin_equals_scaling_the_control(c: list[float], v: list[float], m: float) -> None:
     lc, lv, _ = log_values(c, v)
     lcs, lvs, _ = log_values([x * m for x in c], v)
+    # Values within rounding error of each other are ties on one side and not on the other
+    # (log(x * m) and log(x) + log(m) differ in the last bits), which switches the rank test
+    # between its exact and tie-corrected forms: keep such near-ties out of this property.
+    for shifted in (np.asarray(lc) + math.log(m), np.asarray(lcs)):
+        gaps = np.diff(np.sort(np.concatenate([shifted, lv])))
+        assume(not bool(np.any((gaps > 0) & (gaps <= 1e-9))))
     for method in ("t", "rank"):
         a = ratio_pvalue(lc, lv, ratio=m, alternative="less", method=method, paired=False)
         b = ratio_pvalue(lcs, lvs, ratio=1.0, alternative="less", method=method, paired=False)
