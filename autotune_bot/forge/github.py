@@ -45,6 +45,7 @@ class GitHubForge:
     """Proposals as pull requests of one GitHub repository."""
 
     name = "github"
+    refuses_new_proposals = False
 
     def __init__(
         self,

@@ -66,6 +66,7 @@ class LocalForge:
     """Proposals as local branches and Markdown drafts under ``.autotune/outbox/``."""
 
     name = "local"
+    refuses_new_proposals = False
 
     def __init__(self, repo: Path) -> None:
         self.repo = repo

@@ -53,6 +53,12 @@ class EffectTarget:
     now: datetime
 
 
+_REFUSED = (
+    "pull request not attempted, branch not pushed: the forge refused new pull requests "
+    "earlier in this run"
+)
+
+
 def describe_effect(effect: Effect) -> str:
     """One line saying what an effect does (dry-run output and logs)."""
     if isinstance(effect, PushBranch):
@@ -108,9 +114,14 @@ def apply_effects(
     next run."""
     done: list[Done] = []
     failed: set[str] = set()
+    to_open = {e.proposal.key for e in effects if isinstance(e, OpenProposal)}
     for effect in effects:
         key = effect.key if isinstance(effect, Skip) else effect.proposal.key
         if key in failed:
+            continue
+        if isinstance(effect, PushBranch) and key in to_open and forge.refuses_new_proposals:
+            failed.add(key)
+            done.append(Done(key, "failed", _REFUSED))
             continue
         try:
             done.append(_apply_one(effect, forge, target, facts))

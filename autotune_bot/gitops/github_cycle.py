@@ -16,8 +16,7 @@ Whether the token may open pull requests cannot be read in advance (the reposito
 "Allow GitHub Actions to create and approve pull requests" is only visible to
 administrators). Once GitHub refuses a pull request for that reason, the forge is not asked
 to open any other in the same run (:class:`OpeningStops`); the report says which were not
-attempted. Their branches are still pushed: the cycle pushes a proposal's branch right before
-opening its pull request, and this module does not order the effects.
+attempted, and their branches are not pushed.
 """
 
 from __future__ import annotations
@@ -116,9 +115,8 @@ class OpeningStops:
     """The forge, except that once GitHub refused to let the token open pull requests at all,
     no later pull request of the run is attempted (each fails at once, without a request).
 
-    It cannot keep the branches of those proposals from being pushed: the cycle pushes each
-    proposal's branch right before opening its pull request, so a later proposal's branch
-    is pushed before its open is refused. The next run reuses such a branch.
+    Once it refused, :attr:`refuses_new_proposals` is true, and the effects applier pushes no
+    branch of a proposal still to be opened.
     """
 
     def __init__(self, forge: GitHubForge) -> None:
@@ -126,6 +124,10 @@ class OpeningStops:
         self.name = forge.name
         self.refusal: GitHubPullRequestsNotPermittedError | None = None
         self.not_attempted: list[str] = []
+
+    @property
+    def refuses_new_proposals(self) -> bool:
+        return self.refusal is not None
 
     def __getattr__(self, name: str) -> Any:  # anything else: the forge's own
         return getattr(self.forge, name)
@@ -156,12 +158,7 @@ class OpeningStops:
             return None
         text = f"GitHub refused to open a pull request: {self.refusal}."
         if self.not_attempted:
-            text += (
-                f" The pull requests of {len(self.not_attempted)} other proposal(s) were not "
-                f"attempted ({', '.join(self.not_attempted)}); their branches were still "
-                "pushed when they needed it (a branch is pushed before its pull request is "
-                "opened) and are reused by the next run."
-            )
+            text += f" Not attempted after it: {', '.join(self.not_attempted)}."
         return text
 
 

@@ -80,6 +80,12 @@ class Forge(Protocol):
 
     name: str
 
+    @property
+    def refuses_new_proposals(self) -> bool:
+        """True once the forge refused new proposals for the rest of the run (e.g. GitHub does
+        not let the token open pull requests): their branches are not pushed either."""
+        ...
+
     def list_proposals(self, branches: Sequence[str] = ()) -> list[ForgeProposal]:
         """The bot's proposals in any state, found by marker. ``branches``: this run's
         proposal branches, whose pull requests a forge that lists only the recent ones looks
