@@ -227,7 +227,9 @@ def apply_command(args: argparse.Namespace) -> int:
                 "validation status dry_run."
             )
         else:
-            patches, validated = _ab_gate(args, inputs.settings.ab_test, patches)
+            patches, validated = _ab_gate(
+                args, inputs.settings.ab_test, patches, inputs.metrics.store
+            )
     if patches and not args.dry_run:
         written = write_patches(args.repo, patches)
         now = datetime.now(UTC)
@@ -268,15 +270,20 @@ def _entry(patch: Any, plan: Any, now: datetime, mode: str, result: Any) -> dict
 
 
 def _ab_gate(
-    args: argparse.Namespace, ab: Any, patches: list[Any]
+    args: argparse.Namespace, ab: Any, patches: list[Any], store: Any
 ) -> tuple[list[Any], dict[str, Any]]:
     """Run the A/B test of each patched file; keep the patches that pass."""
     import os
 
+    from autotune_bot.validation.design_note import design_notes, patch_targets
     from autotune_bot.validation.gate import validate_patches
     from autotune_bot.validation.progress import ProgressPrinter
     from autotune_bot.validation.report import result_table
 
+    for patch in patches:  # before any run: can a test of this size see the improvement?
+        targets = patch_targets([(s.scope, s.target) for s in patch.suggestions])
+        for note in design_notes(ab, targets, store):
+            print(f"autotune: warning: {patch.path}: {note}", file=sys.stderr)
     progress = ProgressPrinter(sys.stderr)
     decisions = validate_patches(patches, ab, cwd=args.repo, environ=os.environ, progress=progress)
     for d in decisions:

@@ -43,6 +43,7 @@ from autotune_bot.gitops.lifecycle import Effect, Skip, plan_effects
 from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals, proposal_branch
 from autotune_bot.gitops.target_patches import TargetPatch, current_is_best, target_patches
 from autotune_bot.gitops.types import Forge, Proposal
+from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.progress import RunProgress
 from autotune_bot.validation.result import ABTestResult, not_run_result
@@ -102,9 +103,14 @@ def _validate(
     settings_ab: ABTestSettings,
     report: CycleReport,
     withdrawn: dict[str, str],
+    store: MetricsStore,
 ) -> tuple[list[TargetPatch], dict[str, ABTestResult]]:
+    from autotune_bot.validation.design_note import design_notes, patch_targets
     from autotune_bot.validation.gate import validate_patches
 
+    for tp in patches:  # before any run: can a test of this size see the improvement?
+        targets = patch_targets([(s.scope, s.target) for s in tp.patch.suggestions])
+        report.notes += [f"{tp.key}: {note}" for note in design_notes(settings_ab, targets, store)]
     decisions = validate_patches(
         [tp.patch for tp in patches],
         settings_ab,
@@ -249,7 +255,9 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
                 if isinstance(e, Skip) and e.code in _SETTLED
             }
             to_test = [tp for tp in fresh if tp.key not in settled]
-            passed, validations = _validate(to_test, options, settings.ab_test, report, withdrawn)
+            passed, validations = _validate(
+                to_test, options, settings.ab_test, report, withdrawn, inputs.metrics.store
+            )
             fresh = [tp for tp in fresh if tp.key in settled or tp in passed]
     report.validations = validations
 
