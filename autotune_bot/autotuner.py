@@ -38,12 +38,12 @@ from autotune_bot.tuning.plan_types import TargetPlan, TuningPlan
 from autotune_bot.tuning.suggestion import OptimizationSuggestion
 from autotune_bot.tuning.synthetic import synthetic_team_file
 from autotune_bot.tuning.tuner import TunerOptions, plan_tuning
-from autotune_bot.validation.result import ABTestResult
 from autotune_bot.workflow.model import WorkflowFile
 
 if TYPE_CHECKING:
     from autotune_bot.history_view import ViewLine
     from autotune_bot.settings.proposals import ABTestSettings
+    from autotune_bot.validation.result import ABTestResult
 
 __all__ = ["OptimizationResult", "PerformanceAutotuner", "WorkflowOptimizer"]
 

@@ -16,12 +16,13 @@ import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from autotune_bot.errors import UsageError
-from autotune_bot.settings.proposals import ABTestSettings
+
+if TYPE_CHECKING:  # imported when used: every command builds this module's parser
+    from autotune_bot.settings import Settings
+    from autotune_bot.settings.proposals import ABTestSettings
 
 __all__ = ["add_parser", "benchmark_command"]
 
@@ -66,7 +67,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _ab_settings(base: ABTestSettings, args: argparse.Namespace) -> ABTestSettings:
+    from pydantic import ValidationError
+
+    from autotune_bot.settings.proposals import ABTestSettings
+
     overrides: dict[str, Any] = {}
+    merged = base
     for flag, field, value in (
         ("--runs", "runs_per_arm", args.runs),
         ("--input", "inputs", tuple(args.inputs) if args.inputs is not None else None),
@@ -77,13 +83,11 @@ def _ab_settings(base: ABTestSettings, args: argparse.Namespace) -> ABTestSettin
         if value is not None:
             overrides[field] = value
             try:
-                ABTestSettings.model_validate({**base.model_dump(), **overrides})
+                merged = ABTestSettings.model_validate({**base.model_dump(), **overrides})
             except ValidationError as err:
                 message = err.errors()[0]["msg"].removeprefix("Value error, ")
                 raise UsageError(message, field=flag) from err
-    if not overrides:
-        return base
-    return ABTestSettings.model_validate({**base.model_dump(), **overrides})
+    return merged
 
 
 def _existing(path: Path | None, flag: str) -> Path:
@@ -137,8 +141,10 @@ def _dry_run(args: argparse.Namespace, ab: ABTestSettings, before: Path, after: 
     return 0
 
 
-def _recorded(args: argparse.Namespace, ab: ABTestSettings) -> int:
-    from autotune_bot.repository import load_inputs
+def _recorded(args: argparse.Namespace, ab: ABTestSettings, settings: Settings) -> int:
+    from autotune_bot.discovery import discover
+    from autotune_bot.metrics.ingest import ingest_files
+    from autotune_bot.repo_paths import display_path
     from autotune_bot.validation.decision import decide
     from autotune_bot.validation.recorded import (
         TargetKind,
@@ -150,8 +156,8 @@ def _recorded(args: argparse.Namespace, ab: ABTestSettings) -> int:
 
     if not args.target:
         raise UsageError("--recorded needs --target (a team id or workflow name)", field="--target")
-    inputs = load_inputs(args.repo, settings_file=args.settings)
-    store = inputs.metrics.store
+    metrics = discover(args.repo, settings).metrics_files  # only metrics: no workflow needed
+    store = ingest_files([(p, display_path(args.repo, p)) for p in metrics]).store
     kind: TargetKind = "team" if store.team_names.lookup(args.target) >= 0 else "workflow"
     if args.list_configs:
         found = configurations_of(store, args.target, kind)
@@ -163,13 +169,12 @@ def _recorded(args: argparse.Namespace, ab: ABTestSettings) -> int:
     if not (args.before_config and args.after_config):
         raise UsageError("--recorded needs --before-config and --after-config", field="--recorded")
     cmp = recorded_runs(store, args.target, kind, args.before_config, args.after_config)
-    result = decide(cmp.control, cmp.variant, ab, paired=False)
+    result = decide(cmp.control, cmp.variant, ab, paired=False, evidence="recorded")
     notes = [f"{kind} {args.target}: {args.before_config} → {args.after_config}"]
     if cmp.skipped_unknown_outcome:
         notes.append(f"{cmp.skipped_unknown_outcome} records without an outcome left out")
     result = replace(
         result,
-        evidence="recorded",
         reasons=(*result.reasons, *notes),
         run_notes=(*result.run_notes, *without_duration_notes(cmp)),
     )
@@ -183,21 +188,19 @@ def benchmark_command(args: argparse.Namespace) -> int:
     settings, _ = load_settings(args.repo, args.settings)
     ab = _ab_settings(settings.ab_test, args)
     if args.recorded:
-        return _recorded(args, ab)
+        return _recorded(args, ab, settings)
     before = _existing(args.before, "--before")
     after = _existing(args.after, "--after")
     if args.dry_run:
         return _dry_run(args, ab, before, after)
 
-    from autotune_bot.validation.decision import decide
+    from autotune_bot.validation.gate import decide_batch
     from autotune_bot.validation.progress import ProgressPrinter
     from autotune_bot.validation.report import result_table, result_to_json
     from autotune_bot.validation.runner import run_ab
 
     progress = ProgressPrinter(sys.stderr)
     batch = run_ab(before, after, ab, cwd=args.repo, environ=os.environ, progress=progress)
-    result = decide(batch.control, batch.variant, ab, paired=batch.paired)
-    if batch.stopped_reason:
-        result = replace(result, reasons=(*result.reasons, batch.stopped_reason))
+    result = decide_batch(batch, ab)
     _emit(args, result_to_json(result), result_table(result))
     return 0

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from autotune_bot.errors import UsageError
-from autotune_bot.gitops.apply_effects import Done, EffectTarget, apply_effects, describe_effect
+from autotune_bot.gitops.apply_effects import Done, EffectTarget, apply_effects
 from autotune_bot.gitops.branch_state import (
     BranchSource,
     fetch_other_branches,
@@ -280,7 +280,3 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     target = EffectTarget(repo, base, identity, options.remote, options.token, options.now)
     report.done = apply_effects(effects, forge, target, facts)
     return report
-
-
-def effect_lines(report: CycleReport) -> list[str]:
-    return [describe_effect(e) for e in report.effects]

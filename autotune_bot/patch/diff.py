@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-__all__ = ["unified_diff"]
+__all__ = ["split_lines", "unified_diff"]
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -14,8 +14,8 @@ def unified_diff(old: str, new: str, path: str) -> str:
     if old == new:
         return ""
     lines = difflib.unified_diff(
-        _lines(old),
-        _lines(new),
+        split_lines(old),
+        split_lines(new),
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
         n=3,
@@ -28,7 +28,7 @@ def unified_diff(old: str, new: str, path: str) -> str:
     return "".join(out)
 
 
-def _lines(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     """Lines split on ``\\n`` only (as git does), each keeping its ending."""
     parts = text.split("\n")
     return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])

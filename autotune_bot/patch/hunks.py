@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 
 from autotune_bot.errors import AutotuneError
+from autotune_bot.patch.diff import split_lines
 from autotune_bot.patch.error import PatchError
 
-__all__ = ["DiffFormatError", "FileDiff", "Hunk", "parse_diff", "split_lines"]
+__all__ = ["DiffFormatError", "FileDiff", "Hunk", "parse_diff"]
 
 _HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _MARKER = "\\"
@@ -41,24 +42,12 @@ class Hunk:
     new_start: int
     ops: tuple[tuple[str, str], ...]
 
-    def old_lines(self) -> list[str]:
-        return [text for op, text in self.ops if op != "+"]
-
-    def new_lines(self) -> list[str]:
-        return [text for op, text in self.ops if op != "-"]
-
 
 @dataclass(frozen=True)
 class FileDiff:
     old_path: str  # without the "a/" prefix
     new_path: str
     hunks: tuple[Hunk, ...]
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines split on ``\\n`` only, each keeping its ending (the last may have none)."""
-    parts = text.split("\n")
-    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _path(header: str, prefix: str) -> str:

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autotune_bot.errors import AutotuneError
+from autotune_bot.patch.diff import split_lines
 from autotune_bot.patch.error import PatchError
-from autotune_bot.patch.hunks import DiffFormatError, Hunk, parse_diff, split_lines
+from autotune_bot.patch.hunks import DiffFormatError, Hunk, parse_diff
 
 __all__ = ["MAX_FUZZ", "HunkConflictError", "reverse_diff", "reverse_hunks"]
 

@@ -18,7 +18,7 @@ import numpy as np
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.design_check import check_design
-from autotune_bot.validation.recorded import TargetKind, configurations_of, recorded_runs
+from autotune_bot.validation.recorded import TargetKind, config_runs, configurations_of
 
 __all__ = ["MIN_RECORDS", "design_notes", "patch_targets", "planning_spread"]
 
@@ -31,8 +31,7 @@ def planning_spread(store: MetricsStore, target: str, kind: TargetKind) -> float
     configs = list(configurations_of(store, target, kind))
     if not configs:
         return None
-    latest = configs[-1]
-    runs = recorded_runs(store, target, kind, latest, latest).control
+    runs = config_runs(store, target, kind, configs[-1])  # the most recent configuration
     logs = [math.log(r.duration_seconds) for r in runs if r.duration_seconds > 0]
     if len(logs) < MIN_RECORDS:
         return None

@@ -18,9 +18,9 @@ from autotune_bot.tuning.file_patches import FilePatch
 from autotune_bot.validation.decision import decide
 from autotune_bot.validation.progress import RunProgress
 from autotune_bot.validation.result import ABTestResult
-from autotune_bot.validation.runner import run_ab
+from autotune_bot.validation.runner import RunBatch, run_ab
 
-__all__ = ["GateDecision", "validate_patches"]
+__all__ = ["GateDecision", "decide_batch", "validate_patches"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,14 @@ def _write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_bytes(text.encode("utf-8"))  # byte for byte: CRLF and final newline kept
     return path
+
+
+def decide_batch(batch: RunBatch, ab: ABTestSettings) -> ABTestResult:
+    """The verdict on a batch of runs, saying why the batch stopped early if it did."""
+    result = decide(batch.control, batch.variant, ab, paired=batch.paired)
+    if batch.stopped_reason:
+        result = replace(result, reasons=(*result.reasons, batch.stopped_reason))
+    return result
 
 
 def validate_patches(
@@ -83,9 +91,7 @@ def validate_patches(
         if cost_left is not None:
             spent = sum(r.cost_usd or 0.0 for r in (*batch.control, *batch.variant))
             cost_left -= spent
-        result = decide(batch.control, batch.variant, ab, paired=batch.paired)
-        if batch.stopped_reason:
-            result = replace(result, reasons=(*result.reasons, batch.stopped_reason))
+        result = decide_batch(batch, ab)
         verdict = "applied" if result.status == "passed" else "not applied"
         decisions.append(GateDecision(patch, result, f"A/B {result.status}: {verdict}"))
     return decisions

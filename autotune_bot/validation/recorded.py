@@ -36,6 +36,7 @@ from autotune_bot.validation.runs import Arm, RunResult
 __all__ = [
     "RecordedComparison",
     "TargetKind",
+    "config_runs",
     "configurations_of",
     "recorded_runs",
     "without_duration_notes",
@@ -134,6 +135,13 @@ def _runs(
             )
         )
     return _ArmRuns(tuple(out), tuple(no_duration), unknown)
+
+
+def config_runs(
+    store: MetricsStore, target: str, kind: TargetKind, config_name: str
+) -> tuple[RunResult, ...]:
+    """The recorded runs (with a duration) of one configuration of ``target``, oldest first."""
+    return _runs(store, target, kind, config_name, "control").runs
 
 
 def recorded_runs(

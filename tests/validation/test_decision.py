@@ -557,13 +557,7 @@ def test_a_variant_no_faster_on_any_task_never_passes(
     assert result.status != "passed"
 
 
-maybe_cost = st.one_of(st.none(), st.floats(0.0, 10.0))
-run_data = st.lists(st.tuples(st.floats(0.0, 1e3), maybe_cost, st.booleans()), max_size=8)
-
-
-@given(run_data, run_data, st.booleans(), st.sampled_from(["t", "rank"]))
-@settings(max_examples=60, deadline=None)
-def test_any_runs_give_a_verdict_and_strict_json(
+def _decides_with_strict_json(
     c: list[tuple[float, float | None, bool]],
     v: list[tuple[float, float | None, bool]],
     paired: bool,
@@ -577,6 +571,21 @@ def test_any_runs_give_a_verdict_and_strict_json(
     )
     assert result.status in ("passed", "failed", "inconclusive")
     json.dumps(result_to_json(result), allow_nan=False)
+
+
+maybe_cost = st.one_of(st.none(), st.floats(0.0, 10.0))
+run_data = st.lists(st.tuples(st.floats(0.0, 1e3), maybe_cost, st.booleans()), max_size=8)
+
+
+@given(run_data, run_data, st.booleans(), st.sampled_from(["t", "rank"]))
+@settings(max_examples=60, deadline=None)
+def test_any_runs_give_a_verdict_and_strict_json(
+    c: list[tuple[float, float | None, bool]],
+    v: list[tuple[float, float | None, bool]],
+    paired: bool,
+    method: str,
+) -> None:
+    _decides_with_strict_json(c, v, paired, method)
 
 
 extreme = st.floats(min_value=0.0, max_value=1.7e308, allow_subnormal=True)
@@ -593,11 +602,4 @@ def test_extreme_finite_values_never_raise(
     paired: bool,
     method: str,
 ) -> None:
-    result = decide(
-        runs("control", [d for d, _, _ in c], [x for _, x, _ in c], [s for _, _, s in c]),
-        runs("variant", [d for d, _, _ in v], [x for _, x, _ in v], [s for _, _, s in v]),
-        ABTestSettings(method=method),
-        paired=paired,
-    )
-    assert result.status in ("passed", "failed", "inconclusive")
-    json.dumps(result_to_json(result), allow_nan=False)
+    _decides_with_strict_json(c, v, paired, method)
