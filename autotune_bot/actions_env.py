@@ -162,6 +162,16 @@ def _positive_int(env: Mapping[str, str], name: str) -> int | None:
     return int(raw)
 
 
+def forge_for(choice: str, env: Mapping[str, str]) -> Literal["local", "github"]:
+    """``github`` when asked for, or for ``auto`` inside GitHub Actions (``GITHUB_ACTIONS``
+    true and ``GITHUB_REPOSITORY`` set); ``local`` otherwise."""
+    in_actions = env.get("GITHUB_ACTIONS", "") == "true"
+    repository = env.get("GITHUB_REPOSITORY", "").strip()
+    if choice == "github" or (choice == "auto" and in_actions and repository):
+        return "github"
+    return "local"
+
+
 def _forge_choice(env: Mapping[str, str]) -> str:
     raw = get_input(env, "forge")
     if raw not in ("auto", "local", "github"):
@@ -230,10 +240,7 @@ def action_config(
     """The action's configuration from ``env`` (pure: ``cwd`` and the payload are passed in)."""
     in_actions = env.get("GITHUB_ACTIONS", "") == "true"
     repository = env.get("GITHUB_REPOSITORY", "").strip() or None
-    choice = _forge_choice(env)
-    forge: Literal["local", "github"] = "local"
-    if choice == "github" or (choice == "auto" and in_actions and repository):
-        forge = "github"
+    forge = forge_for(_forge_choice(env), env)
     token = _token(env)
     if forge == "github":
         if repository is None:

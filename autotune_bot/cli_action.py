@@ -228,19 +228,9 @@ def _run(cfg: ActionConfig, place: _Place, settings_file: Path | None) -> int:
         max_prs=cfg.max_prs,
         progress=ProgressPrinter(sys.stderr),
     )
-    if cfg.forge == "github":
-        from autotune_bot.gitops.github_cycle import run_on_github
+    from autotune_bot.gitops.github_cycle import run_for_config
 
-        assert cfg.token is not None  # action_config refuses the github forge without one
-        assert cfg.repository is not None
-        report = run_on_github(
-            options, token=cfg.token, repository=cfg.repository, api_url=cfg.api_url
-        )
-    else:
-        from autotune_bot.forge.local import LocalForge
-        from autotune_bot.gitops.cycle import run_cycle
-
-        report = run_cycle(options, LocalForge(cfg.repo_root))
+    report = run_for_config(options, cfg)
     located = [_located(e, place) for e in report.errors]
     report.errors = [text for text, _, _ in located]
     markdown = summary_markdown(report)
@@ -250,7 +240,7 @@ def _run(cfg: ActionConfig, place: _Place, settings_file: Path | None) -> int:
         print(annotation("warning", note))
     for text, file, line in located:
         print(annotation("error", text, file, line))
-    failed = [d for d in report.done if d.action == "failed"]
+    failed = report.failed()
     for d in failed:
         print(annotation("error", f"{d.key}: {d.detail}"))
     _outputs(

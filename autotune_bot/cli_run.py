@@ -52,10 +52,9 @@ def run_command(args: argparse.Namespace) -> int:
 
     if args.max_prs is not None and args.max_prs < 0:
         raise UsageError("must be 0 or more", field="--max-prs")
-    forge_name = args.forge
-    if forge_name == "auto":
-        on_actions = os.environ.get("GITHUB_ACTIONS") == "true"
-        forge_name = "github" if on_actions and os.environ.get("GITHUB_REPOSITORY") else "local"
+    from autotune_bot.actions_env import forge_for
+
+    forge_name = forge_for(args.forge, os.environ)
     options = CycleOptions(
         repo=args.repo,
         now=datetime.now(UTC),
@@ -66,14 +65,10 @@ def run_command(args: argparse.Namespace) -> int:
     )
     if forge_name == "github":
         from autotune_bot.actions_env import action_config
-        from autotune_bot.gitops.github_cycle import run_on_github
+        from autotune_bot.gitops.github_cycle import run_for_config
 
         cfg = action_config({**os.environ, "INPUT_FORGE": "github"}, cwd=args.repo)
-        assert cfg.token is not None  # action_config refuses the github forge without one
-        assert cfg.repository is not None
-        report = run_on_github(
-            options, token=cfg.token, repository=cfg.repository, api_url=cfg.api_url
-        )
+        report = run_for_config(options, cfg)
     else:
         report = run_cycle(options, LocalForge(args.repo))
     if args.summary is not None:
@@ -86,5 +81,4 @@ def run_command(args: argparse.Namespace) -> int:
         sys.stdout.write(summary_text(report))
     for error in report.errors:
         print(f"autotune: error: {error}", file=sys.stderr)
-    failed = any(d.action == "failed" for d in report.done)
-    return 1 if failed or report.errors else 0
+    return 1 if report.failed() or report.errors else 0

@@ -56,6 +56,7 @@ __all__ = [
     "build_entry",
     "entry_id",
     "history_entry",
+    "history_line",
     "read_history",
     "read_texts",
 ]
@@ -223,11 +224,16 @@ def apply_entry(
     )
 
 
+def history_line(entry: Mapping[str, Any]) -> str:
+    """One entry as the history file holds it: strict JSON, sorted keys, a final newline."""
+    return json.dumps(entry, sort_keys=True, allow_nan=False) + "\n"
+
+
 def append_history(root: Path, entries: Sequence[Mapping[str, Any]]) -> Path:
     """Append entries (one line each) to the repository's history file; returns its path."""
     path = root / HISTORY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = "".join(json.dumps(e, sort_keys=True, allow_nan=False) + "\n" for e in entries)
+    lines = "".join(history_line(e) for e in entries)
     with path.open("a+b") as out:
         out.seek(0, 2)
         if out.tell():

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from github.PullRequest import PullRequest
 
@@ -139,10 +140,11 @@ class GitHubForge:
         labelled = any(label.name in self.labels for label in pull.labels)
         if not (labelled or head.ref.startswith(self.branch_prefix)):
             return None  # a marker copied into someone's pull request, say
-        return self._described(pull)
+        return self._described(pull, meta)
 
-    def _described(self, pull: PullRequest) -> ForgeProposal:
-        meta = parse_marker(pull.body or "") or {}
+    def _described(self, pull: PullRequest, meta: dict[str, Any] | None = None) -> ForgeProposal:
+        if meta is None:
+            meta = parse_marker(pull.body or "") or {}
         state: ProposalState = "open" if pull.state == "open" else "closed"
         if pull.merged_at is not None:
             state = "merged"
@@ -171,12 +173,9 @@ class GitHubForge:
         )
         return [pull for pull in pulls if pull.head.ref == branch]
 
-    def _open_pulls_of(self, branch: str) -> list[PullRequest]:
-        return self._pulls_of(branch, "open")
-
     def _open_pull_of(self, proposal: Proposal) -> PullRequest | None:
         """The open pull request of the proposal's branch; an error if it is not the bot's."""
-        pulls = self._open_pulls_of(proposal.branch)
+        pulls = self._pulls_of(proposal.branch, "open")
         if not pulls:
             return None
         pull = pulls[0]  # the oldest: a create that landed twice keeps the first

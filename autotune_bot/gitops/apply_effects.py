@@ -7,7 +7,7 @@ branch), moves or pushes its branch, and opens or updates the pull request throu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +51,7 @@ class EffectTarget:
     remote: str | None
     token: str | None = field(repr=False)  # never shown
     now: datetime
+    commits: Mapping[str, str] = field(default_factory=dict)  # proposal key -> commit made
 
 
 _REFUSED = (
@@ -78,7 +79,7 @@ def describe_effect(effect: Effect) -> str:
 
 def _push(target: EffectTarget, effect: PushBranch, facts: BranchFacts | None) -> str:
     p = effect.proposal
-    sha = commit_files(
+    sha = target.commits.get(p.key) or commit_files(
         target.repo,
         target.base.sha,
         dict(p.files),

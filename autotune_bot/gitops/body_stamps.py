@@ -15,13 +15,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from autotune_bot.gitops.body_fit import BODY_LIMIT, text_size
 from autotune_bot.gitops.markdown import prose
-from autotune_bot.gitops.marker import render_marker
+from autotune_bot.gitops.marker import comment_json, render_marker
 from autotune_bot.gitops.types import ForgeProposal, Proposal
 
 __all__ = [
@@ -75,11 +74,6 @@ def restamp(proposal: Proposal, **fields: Any) -> Proposal:
     return dataclasses.replace(proposal, body=body, branch=branch, metadata=meta)
 
 
-def _escaped_json(value: Mapping[str, Any]) -> str:
-    text = json.dumps(dict(value), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("--", "-\\u002d")
-
-
 def notice_reason(body: str) -> str | None:
     """The reason the notice at the top of ``body`` gives (clipped to
     :data:`NOTICE_REASON_CHARS`), or None without a notice."""
@@ -117,7 +111,7 @@ def with_notice(body: str, reason: str, now: datetime | None) -> str | None:
     clipped = _clipped(reason)
     when = f" ({now.date().isoformat()})" if now is not None else ""
     notice = (
-        f"{_NOTICE_OPEN}{_escaped_json({'reason': clipped})} -->\n"
+        f"{_NOTICE_OPEN}{comment_json({'reason': clipped})} -->\n"
         f"> [!WARNING]\n"
         f"> ⚠ **Superseded:** the latest run{when} no longer proposes this change: "
         f"{prose(clipped)}\n"

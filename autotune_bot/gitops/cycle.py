@@ -82,6 +82,10 @@ class CycleReport:
     def count(self, action: str) -> int:
         return sum(1 for d in self.done if d.action == action)
 
+    def failed(self) -> list[Done]:
+        """The effects that failed (the run's exit status is then non-zero)."""
+        return [d for d in self.done if d.action == "failed"]
+
 
 _SETTLED = frozenset({"merged", "foreign_commits"})
 
@@ -264,19 +268,20 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     proposals = proposals_of(fresh, validations)
     report.proposals = proposals
     facts = proposal_branch_facts(where, proposals, existing)
+    commits = {} if options.dry_run else planned_commits(where, proposals, options.now)
     effects = plan_effects(
         proposals,
         existing,
         facts,
         max_open=prs.max_open,
         max_per_run=max_per_run,
-        commits={} if options.dry_run else planned_commits(where, proposals, options.now),
+        commits=commits,
         withdrawn=withdrawn,
         now=options.now,
     )
     report.effects = effects
     if options.dry_run:
         return report
-    target = EffectTarget(repo, base, identity, options.remote, options.token, options.now)
+    target = EffectTarget(repo, base, identity, options.remote, options.token, options.now, commits)
     report.done = apply_effects(effects, forge, target, facts)
     return report

@@ -25,8 +25,8 @@ import dataclasses
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from autotune_bot.actions_env import ActionConfig
 from autotune_bot.errors import AutotuneError
 from autotune_bot.forge.github import GitHubForge
 from autotune_bot.forge.github_artifacts import GitHubArtifacts
@@ -50,6 +50,7 @@ __all__ = [
     "github_cycle",
     "preflight",
     "reviewers_note",
+    "run_for_config",
     "run_on_github",
 ]
 
@@ -129,9 +130,6 @@ class OpeningStops:
     def refuses_new_proposals(self) -> bool:
         return self.refusal is not None
 
-    def __getattr__(self, name: str) -> Any:  # anything else: the forge's own
-        return getattr(self.forge, name)
-
     def list_proposals(self, branches: Sequence[str] = ()) -> list[ForgeProposal]:
         return self.forge.list_proposals(branches)
 
@@ -200,3 +198,17 @@ def run_on_github(
     git's fetches and pushes (as an HTTP header, never in a URL)."""
     client = GitHubClient(base_url=api_url, token=token.reveal(), repository=repository)
     return github_cycle(dataclasses.replace(options, token=token.reveal()), client)
+
+
+def run_for_config(options: CycleOptions, cfg: ActionConfig) -> CycleReport:
+    """The cycle with the forge ``cfg`` chose: GitHub (its repository, token and API URL) or
+    local branches and drafts in ``options.repo``."""
+    if cfg.forge == "github":
+        assert cfg.token is not None  # action_config refuses the github forge without one
+        assert cfg.repository is not None
+        return run_on_github(
+            options, token=cfg.token, repository=cfg.repository, api_url=cfg.api_url
+        )
+    from autotune_bot.forge.local import LocalForge
+
+    return run_cycle(options, LocalForge(options.repo))

@@ -21,6 +21,7 @@ __all__ = [
     "MARKER_VERSION",
     "MAX_MARKER_CHARS",
     "REQUIRED_FIELDS",
+    "comment_json",
     "parse_marker",
     "render_marker",
 ]
@@ -34,7 +35,12 @@ _CLOSE = " -->"
 _START = re.compile(r"<!--[ \t]*autotune:proposal[ \t]+")
 
 
-def _escaped(text: str) -> str:
+def comment_json(value: Mapping[str, Any]) -> str:
+    """``value`` as compact strict JSON that is safe inside an HTML comment (``<``, ``>`` and
+    the ``-`` of every ``--`` as JSON escapes); ValueError for values JSON cannot hold."""
+    text = json.dumps(
+        dict(value), sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    )
     text = text.replace("<", "\\u003c").replace(">", "\\u003e")
     return text.replace("--", "-\\u002d")
 
@@ -42,11 +48,7 @@ def _escaped(text: str) -> str:
 def render_marker(meta: Mapping[str, Any]) -> str:
     """The marker holding ``meta`` (strict JSON: ValueError for NaN, infinities or values
     JSON cannot hold, and for a marker over :data:`MAX_MARKER_CHARS`)."""
-    data = {"version": MARKER_VERSION, **meta}
-    text = json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    )
-    text = _escaped(text)
+    text = comment_json({"version": MARKER_VERSION, **meta})
     if len(text) > MAX_MARKER_CHARS:
         raise ValueError(f"marker JSON too long ({len(text)} > {MAX_MARKER_CHARS} characters)")
     return f"{_OPEN}{text}{_CLOSE}"

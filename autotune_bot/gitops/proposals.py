@@ -17,7 +17,6 @@ passed in.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -35,7 +34,7 @@ from autotune_bot.gitops.marker import render_marker
 from autotune_bot.gitops.target_patches import TargetPatch, workflow_name
 from autotune_bot.gitops.titles import change_summary, commit_message, proposal_title
 from autotune_bot.gitops.types import Proposal
-from autotune_bot.history import HISTORY_FILE, apply_entry
+from autotune_bot.history import HISTORY_FILE, apply_entry, history_line
 from autotune_bot.settings import Settings
 from autotune_bot.tuning.plan_types import TargetPlan, TuningPlan
 from autotune_bot.validation.report import result_to_json
@@ -61,7 +60,7 @@ _STATUS_ORDER = {"passed": 0, "inconclusive": 2, "failed": 3}
 def appended_history(old_text: str, entry: Mapping[str, Any]) -> str:
     """The history file's text with ``entry`` appended as one line (as ``append_history``
     writes it, a missing final newline repaired)."""
-    line = json.dumps(entry, sort_keys=True, allow_nan=False) + "\n"
+    line = history_line(entry)
     if old_text and not old_text.endswith("\n"):
         old_text += "\n"
     return old_text + line

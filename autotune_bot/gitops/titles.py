@@ -22,16 +22,12 @@ _ALIASES = {"team_formation": "formation"}
 _ITEM = re.compile(r"(?P<container>[A-Za-z_][\w-]*)\[(?P<item>.+)\]")
 
 
-def _clip(text: str, limit: int) -> str:
-    return one_line(text, limit)
-
-
 def _value(value: Any) -> str | None:
     """A short form of a scalar value; None for lists and mappings."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | str):
-        return _clip(str(value), 30)
+        return one_line(str(value), 30)
     return None
 
 
@@ -68,13 +64,13 @@ def change_summary(changes: Sequence[Change], target: str, limit: int = 120) -> 
         if shown and len(candidate + tail) > limit:
             return ", ".join(shown) + f" +{len(phrases) - len(shown)} more"
         shown.append(phrase)
-    return _clip(", ".join(shown), limit)
+    return one_line(", ".join(shown), limit)
 
 
 def proposal_title(target: str, changes: Sequence[Change], head: Headline) -> str:
     """``autotune: <target> <change summary> (<figure>, <verdict>)``, at most MAX_TITLE long."""
     suffix = f" ({head.figure()}, {head.verdict()})"
-    name = _clip(target, 60)
+    name = one_line(target, 60)
     room = MAX_TITLE - len("autotune: ") - len(name) - 1 - len(suffix)
     return f"autotune: {name} {change_summary(changes, target, max(room, 20))}{suffix}"
 
@@ -91,14 +87,14 @@ def commit_message(
 ) -> str:
     """Subject, a short body, and ``Autotune-*`` trailers a later run can read back."""
     body = [
-        _clip(description, 500),
+        one_line(description, 500),
         "",
-        f"File: {_clip(file, 200)}",
+        f"File: {one_line(file, 200)}",
         f"Validation: {validation_status}",
         f"History entry: {history_entry}",
     ]
     trailers = [
-        f"Autotune-Key: {_clip(key, 200)}",
+        f"Autotune-Key: {one_line(key, 200)}",
         f"Autotune-Evidence: {evidence_key}",
     ]
     return "\n".join([one_line(title), "", *body, "", *trailers]) + "\n"
