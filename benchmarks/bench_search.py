@@ -35,6 +35,7 @@ configurations capture ≥ 90 %.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import multiprocessing
@@ -366,6 +367,10 @@ def main() -> None:
     unknown = [a for a in algorithms if a not in SEARCHERS and a not in TPE_NAMES]
     if unknown:
         parser.error(f"unknown algorithms: {', '.join(unknown)}")
+    if any(a in TPE_NAMES for a in algorithms) and importlib.util.find_spec("optuna") is None:
+        parser.error(
+            "tpe needs Optuna (pip install -e '.[bench]'), or leave it out of --algorithms"
+        )
     settings = Settings(
         algorithms=algorithms,
         budgets=tuple(sorted(int(b) for b in args.budgets.split(","))),

@@ -8,7 +8,7 @@ Two kinds of rule (see :mod:`.violations` for their names):
   roles (:mod:`.rule_constraints`), and the minimum success rate and maximum cost per run on
   the change's estimate (an estimate without the value leaves the rule *unchecked*).
 
-:func:`check_patched_file` is what the patch builder runs on each patched file;
+:func:`check_patched_text` is what the patch builder runs on each patched file;
 :func:`check_suggestion` applies one suggestion's changes to its file (text only, nothing is
 written) and checks the result and the suggestion's estimate, which is what planning uses to
 drop proposals. Pure: texts and parsed values in, violations out.

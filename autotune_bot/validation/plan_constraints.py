@@ -29,7 +29,11 @@ from autotune_bot.tuning.dimension_names import MEMBERS, parse_dim
 from autotune_bot.tuning.plan_types import TuningPlan
 from autotune_bot.tuning.suggestion import OptimizationSuggestion
 from autotune_bot.validation.constraints import check_estimate, check_suggestion
-from autotune_bot.validation.rule_constraints import has_protected_role, protected_file_pattern
+from autotune_bot.validation.rule_constraints import (
+    has_protected_role,
+    node_role,
+    protected_file_pattern,
+)
 from autotune_bot.validation.violations import RULES
 from autotune_bot.workflow.model import WorkflowFile
 
@@ -68,8 +72,6 @@ def allowed_dimensions(
 
 
 def _team_dimension(dim: Dimension, target: TeamTarget, c: Constraints) -> Dimension | None:
-    if target.node.id in c.protected_nodes:
-        return None
     team = target.node.team
     if dim.name != MEMBERS or team is None:
         return dim
@@ -93,9 +95,7 @@ def _touches_protected(dim: Dimension, target: WorkflowTarget, c: Constraints) -
     if kind == "prune":
         for node in known:
             touched |= {*graph.predecessors(node), *graph.successors(node)}
-            found = wf.nodes[node]
-            role = found.raw.get("role") if isinstance(found.raw, dict) else None
-            if has_protected_role(role, c):
+            if has_protected_role(node_role(wf.nodes[node]), c):
                 return True
     elif kind == "parallel" and known:
         touched |= {*graph.predecessors(known[0]), *graph.successors(known[-1])}

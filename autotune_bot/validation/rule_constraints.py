@@ -41,6 +41,7 @@ __all__ = [
     "check_estimate",
     "check_protected",
     "has_protected_role",
+    "node_role",
     "protected_file_pattern",
 ]
 
@@ -49,6 +50,11 @@ def protected_file_pattern(path: str, constraints: Constraints) -> str | None:
     """The first ``protected_files`` glob matching the repository path ``path``, or None."""
     parts = PurePosixPath(path.replace("\\", "/")).parts
     return next((g for g in constraints.protected_files if glob_matches(g, parts)), None)
+
+
+def node_role(node: Node) -> object:
+    """The ``role`` a node's YAML gives it (None when it has none)."""
+    return node.raw.get("role") if isinstance(node.raw, dict) else None
 
 
 def has_protected_role(role: object, constraints: Constraints) -> bool:
@@ -178,7 +184,7 @@ def _protected_roles(
 
     for old in before.nodes.values():
         new = after.nodes.get(old.id)
-        role = old.raw.get("role") if isinstance(old.raw, dict) else None
+        role = node_role(old)
         if has_protected_role(role, constraints):
             if new is None:
                 add(old.id, f"node '{old.id}' would be removed", str(role))

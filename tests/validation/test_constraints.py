@@ -36,6 +36,7 @@ from autotune_bot.validation.plan_constraints import (
     screen_suggestions,
     within_constraints,
 )
+from autotune_bot.validation.violations import ConstraintCheck
 from autotune_bot.workflow.graph import WorkflowGraph
 from autotune_bot.workflow.loader import parse_workflow_text
 from autotune_bot.workflow.model import WorkflowFile
@@ -428,9 +429,9 @@ def test_limits_without_a_value_are_unchecked_not_violated() -> None:
     assert nothing.ok
     assert len(nothing.unchecked) == 2
     assert all("no estimate" in line for line in nothing.unchecked)
-    assert check_estimate(None, Constraints(), PATH) == check_estimate(
-        estimate((0.9, 0.1)), Constraints(), PATH
-    )  # no limits: nothing checked, nothing unchecked
+    # no limits: nothing checked, nothing unchecked
+    assert check_estimate(None, Constraints(), PATH) == ConstraintCheck()
+    assert check_estimate(estimate((0.9, 0.1)), Constraints(), PATH) == ConstraintCheck()
 
 
 def test_a_violation_names_a_known_rule() -> None:
