@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 __all__ = [
     "BranchFacts",
     "Forge",
+    "ForgeComment",
     "ForgeProposal",
     "Proposal",
     "ProposalState",
@@ -56,6 +58,23 @@ class ForgeProposal:
     head_sha: str | None = None
     merged_sha: str | None = None  # merge commit, when merged
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    merged_at: datetime | None = None  # when it was merged (timezone-aware), when merged
+
+    @property
+    def kind(self) -> str:
+        """``"proposal"`` (a tuning change) or ``"revert"`` (a revert the bot opened)."""
+        kind = self.metadata.get("kind", "proposal")
+        return kind if isinstance(kind, str) else "proposal"
+
+
+@dataclass(frozen=True)
+class ForgeComment:
+    """A comment on a pull request or issue (or on a local draft)."""
+
+    id: str
+    body: str
+    author: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""After the merge: watching merged autotune changes for regressions (pure core)."""
