@@ -7,7 +7,8 @@ variable is missing or empty. :func:`action_config` turns an environment mapping
 :class:`ActionConfig` without touching the process (pure); :func:`load_action_config` also
 reads the event payload file. The writers append to the files the runner names
 (``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``); :func:`annotation` and :func:`mask` return
-workflow-command lines for the caller to print.
+workflow-command lines for the caller to print, and :func:`verbatim` frames free text so that
+none of it is taken as a workflow command.
 
 Outside Actions (no ``GITHUB_ACTIONS=true``) the same code runs with the local forge: the
 workspace is the current directory and there is no event.
@@ -44,6 +45,7 @@ __all__ = [
     "mask",
     "read_event",
     "summary_text",
+    "verbatim",
     "workspace_of",
     "write_outputs",
 ]
@@ -201,23 +203,20 @@ def _path(env: Mapping[str, str], variable: str) -> Path | None:
 
 
 def event_decision(name: str | None) -> EventDecision:
-    """Run on ``schedule`` and ``workflow_dispatch`` (and outside Actions); else a notice."""
-    if not name or name in RUN_EVENTS:
+    """Run on ``schedule`` and ``workflow_dispatch`` (and outside Actions), and on
+    ``issue_comment`` (``/autotune`` commands) and ``pull_request`` (closed proposals: which
+    action of these events leads to work is read from the payload later); else a notice."""
+    if not name or name in RUN_EVENTS or name in MONITORING_EVENTS:
         return EventDecision(name or None, run=True)
-    if name in MONITORING_EVENTS:
-        notice = (
-            f"autotune: '{name}' events drive the monitoring features (/autotune commands, "
-            "checks of merged changes), which this version of the action does not have yet; "
-            "nothing to do"
-        )
-    elif name == "pull_request_target":
+    if name == "pull_request_target":
         notice = (
             "autotune: not run on pull_request_target (it would hold write access while "
             "looking at code from forks); use schedule or workflow_dispatch"
         )
     else:
         notice = (
-            f"autotune: runs on schedule and workflow_dispatch events, not on '{name}'; "
+            "autotune: runs on schedule, workflow_dispatch, pull_request and issue_comment "
+            f"events, not on '{name}'; "
             "nothing to do (see examples/autotune.yml for the triggers to use)"
         )
     return EventDecision(name, run=False, notice=notice)
@@ -336,6 +335,21 @@ def annotation(
 def mask(value: str) -> str:
     """The ``::add-mask::`` command that makes the runner hide ``value`` in later log lines."""
     return f"::add-mask::{_escape_data(value)}"
+
+
+def verbatim(text: str, token: str) -> str:
+    """``text`` framed by ``::stop-commands::`` so the runner takes none of it as a command.
+
+    Free text on standard output (names from workflow files, error messages) could hold a
+    line starting with ``::`` or a ``##[…]`` command anywhere in a line; between
+    ``::stop-commands::<token>`` and ``::<token>::`` the runner processes no workflow command.
+    ``token`` must be unguessable (the caller draws it at random) and is refused when
+    ``text`` holds it.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,}", token) or token in text:
+        raise ValueError("the stop-commands token must be 16+ safe characters not in the text")
+    body = text if text.endswith("\n") or not text else text + "\n"
+    return f"::stop-commands::{token}\n{body}::{token}::\n"
 
 
 def _delimiter(name: str, value: str) -> str:

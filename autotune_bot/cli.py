@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     from autotune_bot.cli_run import add_parser as add_run_parser
 
     add_run_parser(sub, common)
+    from autotune_bot.cli_monitor import add_parser as add_monitor_parser
+
+    add_monitor_parser(sub, common)
     from autotune_bot.cli_action import add_parser as add_action_parser
 
     add_action_parser(sub, common)
@@ -180,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from autotune_bot.cli_action import action_command
     from autotune_bot.cli_benchmark import benchmark_command
+    from autotune_bot.cli_monitor import monitor_command
     from autotune_bot.cli_rollback import rollback_command
     from autotune_bot.cli_run import run_command
     from autotune_bot.cli_tune import apply_command, suggest_command
@@ -193,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rollback": rollback_command,
         "benchmark": benchmark_command,
         "run": run_command,
+        "monitor": monitor_command,
         "action": action_command,
     }
     try:

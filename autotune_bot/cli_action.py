@@ -2,10 +2,12 @@
 
 Everything comes from the environment GitHub Actions sets (read by
 :mod:`autotune_bot.actions_env`): the inputs (``INPUT_<NAME>``), the token, the event, the
-forge (github inside Actions, local elsewhere). It runs the cycle of `autotune run`, then
-writes the outputs (``$GITHUB_OUTPUT``), the job summary (``$GITHUB_STEP_SUMMARY``), a report
-file, and ``::error::``/``::warning::`` annotations. Events it does not handle end with a
-notice and exit 0.
+forge (github inside Actions, local elsewhere). On ``schedule`` and ``workflow_dispatch`` it
+runs the cycle of `autotune run`; ``issue_comment`` and ``pull_request`` events go to
+:mod:`autotune_bot.cli_action_events` (``/autotune`` commands, monitoring of a merged
+proposal). It then writes the outputs (``$GITHUB_OUTPUT``), the job summary
+(``$GITHUB_STEP_SUMMARY``), a report file, and ``::error::``/``::warning::`` annotations.
+Events it does not handle end with a notice and exit 0.
 
 A problem that stops the run (a wrong input, a settings error, a missing permission) still
 gets an ``::error::`` annotation (on the file and line it concerns, when known), a job summary
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -209,13 +212,32 @@ def action_command(args: argparse.Namespace) -> int:
                     field="inputs.config",
                 )
             settings_file = cfg.settings_path
+        if cfg.event.name in ("issue_comment", "pull_request"):
+            from autotune_bot.cli_action_events import run_event
+
+            return run_event(cfg, _Outputs(place), settings_file)
         return _run(cfg, place, settings_file)
     except AutotuneError as err:
         return _fail(err, place)
 
 
+class _Outputs:
+    """The outputs and report writers of this run, for the event handlers."""
+
+    def __init__(self, place: _Place) -> None:
+        self.place = place
+
+    def write(self, *, opened: int = 0, updated: int = 0, markdown: str = "") -> None:
+        from autotune_bot.actions_env import append_summary
+
+        report = _write_report(self.place, markdown) if markdown else ""
+        _outputs(self.place, opened=opened, updated=updated, proposals=0, report=report)
+        if markdown and self.place.summary_path is not None:
+            append_summary(self.place.summary_path, markdown)
+
+
 def _run(cfg: ActionConfig, place: _Place, settings_file: Path | None) -> int:
-    from autotune_bot.actions_env import annotation, append_summary
+    from autotune_bot.actions_env import annotation, append_summary, verbatim
     from autotune_bot.gitops.cycle import CycleOptions
     from autotune_bot.gitops.run_summary import summary_markdown, summary_text
     from autotune_bot.validation.progress import ProgressPrinter
@@ -235,7 +257,8 @@ def _run(cfg: ActionConfig, place: _Place, settings_file: Path | None) -> int:
     report.errors = [text for text, _, _ in located]
     markdown = summary_markdown(report)
     report_path = _write_report(place, markdown)
-    sys.stdout.write(summary_text(report))
+    # names in the summary come from the repository: no line of it may act as a command
+    sys.stdout.write(verbatim(summary_text(report), secrets.token_hex(16)))
     for note in report.notes:
         print(annotation("warning", note))
     for text, file, line in located:

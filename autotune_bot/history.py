@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autotune_bot.errors import InputError
+from autotune_bot.file_limits import FileTooLargeError, read_capped
 from autotune_bot.history_configs import target_configs
 from autotune_bot.history_files import file_problem, path_problem
 from autotune_bot.history_upgrade import upgrade_entry
@@ -50,6 +51,7 @@ __all__ = [
     "EVIDENCE_LABELS",
     "HISTORY_FILE",
     "KINDS",
+    "MAX_HISTORY_BYTES",
     "VALIDATION_STATUSES",
     "append_history",
     "apply_entry",
@@ -63,6 +65,7 @@ __all__ = [
 
 HISTORY_FILE = Path(".autotune") / "history.jsonl"
 KINDS = ("apply", "rollback")
+MAX_HISTORY_BYTES = 64 * 1024 * 1024  # the history file is read whole; larger is refused
 EVIDENCE_LABELS = ("measured", "recorded", "simulated")
 VALIDATION_STATUSES = ("passed", "failed", "inconclusive", "skipped", "dry_run", "not_validated")
 
@@ -297,7 +300,9 @@ def read_history(root: Path, target: str | None = None) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_capped(path, MAX_HISTORY_BYTES).decode("utf-8")
+    except FileTooLargeError as err:
+        raise InputError(f"history file {err.reason()}", path=HISTORY_FILE.as_posix()) from None
     except UnicodeDecodeError as err:
         raise InputError(f"not UTF-8: {err.reason}", path=HISTORY_FILE.as_posix()) from err
     entries: list[dict[str, Any]] = []

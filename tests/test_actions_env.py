@@ -274,12 +274,11 @@ def test_schedule_dispatch_and_no_event_run(name: str | None) -> None:
 
 
 @pytest.mark.parametrize("name", ["issue_comment", "pull_request"])
-def test_monitoring_events_get_a_notice_and_do_nothing(name: str) -> None:
+def test_command_and_pull_request_events_run(name: str) -> None:
+    # which of their actions lead to work is read from the payload (commands.event)
     decision = event_decision(name)
-    assert decision.run is False
-    assert decision.notice is not None
-    assert f"'{name}'" in decision.notice
-    assert "monitoring" in decision.notice
+    assert decision.run is True
+    assert decision.notice is None
 
 
 @pytest.mark.parametrize("name", ["push", "release", "pull_request_target", "merge_group"])

@@ -28,9 +28,11 @@ def _autotune_step(workflow: dict[str, Any]) -> dict[str, Any]:
     return step
 
 
-def test_runs_on_a_schedule_and_on_demand_only() -> None:
+def test_runs_on_a_schedule_on_demand_on_closed_pull_requests_and_new_comments() -> None:
     triggers = _load("examples/autotune.yml")["on"]
-    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    assert set(triggers) == {"schedule", "workflow_dispatch", "pull_request", "issue_comment"}
+    assert triggers["pull_request"] == {"types": ["closed"]}
+    assert triggers["issue_comment"] == {"types": ["created"]}
     for entry in triggers["schedule"]:
         assert len(entry["cron"].split()) == 5
     dry_run = triggers["workflow_dispatch"]["inputs"]["dry_run"]
@@ -80,11 +82,12 @@ def test_passes_only_inputs_and_reads_only_outputs_that_action_yml_declares() ->
 
 
 def _event_data_in_shell(workflow: dict[str, Any]) -> list[str]:
-    """``${{ … }}`` expressions that put event data (attacker text) into a ``run:`` script."""
+    """``${{ … }}`` expressions that put event data or inputs (attacker or user text) into a
+    ``run:`` script."""
     found = []
     for step in _steps(workflow):
         for expression in EXPRESSION.findall(step.get("run", "")):
-            if "github.event" in expression or "github.head_ref" in expression:
+            if re.search(r"github\.event|github\.head_ref|\binputs\.", expression):
                 found.append(expression.strip())
     return found
 
@@ -98,5 +101,32 @@ def test_never_uses_pull_request_target_nor_event_data_in_shell_steps() -> None:
         "jobs:\n  j:\n    steps:\n"
         "      - run: echo ok\n"
         '      - run: echo "${{ github.event.comment.body }}"\n'
+        "      - run: echo ${{ github.head_ref }} ${{ inputs.dry_run }}\n"
     )
-    assert _event_data_in_shell(unsafe) == ["github.event.comment.body"]
+    assert _event_data_in_shell(unsafe) == [
+        "github.event.comment.body",
+        "github.head_ref",
+        "inputs.dry_run",
+    ]
+    assert "pull_request_target" not in _load("examples/autotune.yml")["on"]
+
+
+def test_checks_out_the_default_branch_never_a_pull_request_head() -> None:
+    workflow = _load("examples/autotune.yml")
+    [checkout] = [s for s in _steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
+    ref = checkout.get("with", {}).get("ref")
+    assert ref == "${{ github.event.repository.default_branch }}"
+    for head in ("head_ref", "pull_request.head", "refs/pull", ".merge"):
+        assert head not in str(checkout)
+    assert checkout["with"]["persist-credentials"] is False
+
+
+def test_comments_run_the_job_only_for_autotune_commands_from_people() -> None:
+    job = _load("examples/autotune.yml")["jobs"]["autotune"]
+    condition = " ".join(job["if"].split())
+    assert condition == (
+        "github.event_name != 'issue_comment' || "
+        "(startsWith(github.event.comment.body, '/autotune') && "
+        "github.event.comment.user.type != 'Bot')"
+    )
+    assert "${{" not in job["if"]  # a bare expression: nothing is interpolated

@@ -5,10 +5,10 @@ keeps the unexpired ones whose name matches a glob from the settings (``metrics_
 by default only those of runs in this repository (not a fork's), newest first.
 :func:`extract_metrics_archive` unpacks a zip archive under size caps, refusing the whole
 archive when any entry could escape the target directory (absolute paths, ``..``, drive
-letters, backslashes, symbolic links) and writing only ``.json``, ``.jsonl``, ``.ndjson``
-and ``.gz`` files (others are skipped and named). The caps count the bytes actually written
-plus, for ``.gz`` files, the bytes they decompress to, rather than trusting the archive's
-headers.
+letters, backslashes, symbolic links) or has a name too long to create, and writing only
+``.json``, ``.jsonl``, ``.ndjson`` and ``.gz`` files (others are skipped and named). The
+caps count the bytes actually written plus, for ``.gz`` files, the bytes they decompress to,
+rather than trusting the archive's headers.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from typing import IO
 from autotune_bot.errors import AutotuneError
 
 __all__ = [
+    "MAX_ENTRY_NAME",
+    "MAX_NAME_PART",
     "METRICS_SUFFIXES",
     "ArtifactError",
     "ArtifactInfo",
@@ -42,6 +44,8 @@ __all__ = [
 ]
 
 METRICS_SUFFIXES = (".json", ".jsonl", ".ndjson", ".gz")
+MAX_ENTRY_NAME = 1024  # characters of an entry's path
+MAX_NAME_PART = 255  # bytes of one file or directory name (what file systems allow)
 _MIB = 1024 * 1024
 _CHUNK = 64 * 1024
 
@@ -126,6 +130,14 @@ def unsafe_entry_reason(info: zipfile.ZipInfo) -> str | None:
         return "has an absolute path"
     if ".." in PurePosixPath(name).parts:
         return "has '..' in its path"
+    if len(name) > MAX_ENTRY_NAME or any(
+        len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_PART
+        for part in PurePosixPath(name).parts
+    ):
+        return (
+            f"has a name longer than {MAX_ENTRY_NAME} characters "
+            f"or a path part longer than {MAX_NAME_PART} bytes"
+        )
     return None
 
 

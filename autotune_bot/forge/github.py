@@ -18,6 +18,10 @@ reused, so a create that landed although its answer was lost opens no duplicate.
 edit the title and body in place, and only when they changed. Labels come from the settings
 and the proposal. Reviewers are not requested: the REST contract the bot is tested against
 has no review-request operation.
+
+Comments are the pull request's issue comments (:mod:`autotune_bot.forge.github_comments`:
+oldest first, at most :data:`~autotune_bot.forge.github_comments.MAX_COMMENT_PAGES` pages).
+A merged pull request's ``merged_at`` is reported timezone-aware, in UTC.
 """
 
 from __future__ import annotations
@@ -25,14 +29,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from github.PullRequest import PullRequest
 
 from autotune_bot.forge.github_client import GitHubClient
+from autotune_bot.forge.github_comments import MAX_COMMENT_PAGES, GitHubComments
 from autotune_bot.forge.github_errors import GitHubRequestError, to_error
 from autotune_bot.gitops.marker import parse_marker
-from autotune_bot.gitops.types import ForgeProposal, Proposal, ProposalState
+from autotune_bot.gitops.types import ForgeComment, ForgeProposal, Proposal, ProposalState
 from autotune_bot.settings.proposals import PullRequestSettings
 
 __all__ = ["MAX_LIST_PAGES", "GitHubForge"]
@@ -55,11 +61,13 @@ class GitHubForge:
         labels: Sequence[str] = ("autotune",),
         branch_prefix: str = "autotune/",
         max_pages: int = MAX_LIST_PAGES,
+        comment_pages: int = MAX_COMMENT_PAGES,
     ) -> None:
         self.client = client
         self.labels = tuple(labels)
         self.branch_prefix = branch_prefix
         self.max_pages = max_pages
+        self.comments = GitHubComments(client, max_pages=comment_pages)
 
     @classmethod
     def from_settings(cls, client: GitHubClient, settings: PullRequestSettings) -> GitHubForge:
@@ -128,6 +136,17 @@ class GitHubForge:
         self._label(pull, proposal)
         return self._described(pull)
 
+    def list_comments(self, ref: str) -> list[ForgeComment]:
+        """The comments of pull request ``ref`` (a number), oldest first, bounded."""
+        return self.comments.list_comments(ref)
+
+    def create_comment(self, ref: str, body: str) -> ForgeComment:
+        return self.comments.create_comment(ref, body)
+
+    def edit_comment(self, ref: str, comment: ForgeComment, body: str) -> ForgeComment:
+        """Edit ``comment`` in place; no request when ``body`` is its body already."""
+        return self.comments.edit_comment(ref, comment, body)
+
     # -- pull requests ---------------------------------------------------------------------
 
     def _recognise(self, pull: PullRequest) -> ForgeProposal | None:
@@ -160,6 +179,7 @@ class GitHubForge:
             head_sha=pull.head.sha,
             merged_sha=pull.merge_commit_sha if state == "merged" else None,
             metadata=meta,
+            merged_at=_utc(pull.merged_at) if state == "merged" else None,
         )
 
     def _pulls_of(self, branch: str, state: str) -> list[PullRequest]:
@@ -239,3 +259,13 @@ class GitHubForge:
             self.client.call(
                 f"label pull request #{pull.number}", lambda: pull.add_to_labels(*missing)
             )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """``moment`` as a timezone-aware UTC datetime (PyGithub versions differ: naive UTC or
+    aware)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

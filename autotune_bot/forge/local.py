@@ -19,6 +19,10 @@ outbox is not ignored yet); the rest of ``.autotune/`` (the history) stays track
 A draft's state: ``merged`` when its branch (or, once the branch is gone, the recorded
 commit) is contained in the base branch, ``open`` while the branch exists, ``closed``
 when the branch was deleted unmerged. Deleting the branch is how a proposal is declined.
+A merged draft's ``merged_at`` is the committer date of the commit that brought it into
+the base branch (for a fast-forward: of the proposal's own commit), in UTC.
+
+Comments on a draft are files next to it (:mod:`autotune_bot.forge.local_comments`).
 Only ``.autotune/outbox/`` and ``.autotune/.gitignore`` are ever written.
 """
 
@@ -29,13 +33,14 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from autotune_bot.errors import AutotuneError
-from autotune_bot.gitops.git import run_git
+from autotune_bot.forge.local_comments import DraftComments, LocalForgeError
+from autotune_bot.gitops.git import GitError, run_git
 from autotune_bot.gitops.git_refs import is_ancestor, local_ref, rev_parse
 from autotune_bot.gitops.marker import parse_marker
-from autotune_bot.gitops.types import ForgeProposal, Proposal, ProposalState
+from autotune_bot.gitops.types import ForgeComment, ForgeProposal, Proposal, ProposalState
 
 __all__ = ["OUTBOX", "LocalForge", "LocalForgeError", "draft_name"]
 
@@ -43,10 +48,6 @@ OUTBOX = ".autotune/outbox"
 _IGNORE_FILE = ".autotune/.gitignore"
 _STATE_OPEN = "<!-- autotune:local "
 _STATE_CLOSE = " -->"
-
-
-class LocalForgeError(AutotuneError):
-    """A local proposal cannot be written (its branch or base branch does not exist)."""
 
 
 def draft_name(branch: str) -> str:
@@ -70,6 +71,7 @@ class LocalForge:
 
     def __init__(self, repo: Path) -> None:
         self.repo = repo
+        self.comments = DraftComments(repo, OUTBOX)
 
     @property
     def outbox(self) -> Path:
@@ -97,6 +99,19 @@ class LocalForge:
         if draft is None:
             raise LocalForgeError(f"{OUTBOX}/{existing.ref}: no such draft to update")
         return self._write(existing.ref, proposal, draft.base)
+
+    def list_comments(self, ref: str) -> list[ForgeComment]:
+        """The comments of draft ``ref`` (its file name), oldest first."""
+        return self.comments.list_comments(ref)
+
+    def create_comment(self, ref: str, body: str) -> ForgeComment:
+        self._ensure_ignored()
+        return self.comments.create_comment(ref, body)
+
+    def edit_comment(self, ref: str, comment: ForgeComment, body: str) -> ForgeComment:
+        """Rewrite ``comment`` of draft ``ref``; nothing is written when ``body`` is its
+        body already."""
+        return self.comments.edit_comment(ref, comment, body)
 
     # -- drafts -------------------------------------------------------------------------
 
@@ -169,6 +184,7 @@ class LocalForge:
             head_sha=head,
             merged_sha=merged,
             metadata=meta,
+            merged_at=self._commit_time(merged) if merged is not None else None,
         )
 
     # -- git ----------------------------------------------------------------------------
@@ -191,6 +207,18 @@ class LocalForge:
         oldest = lines[-1].split()
         # Fast-forward: the proposal's commit is itself on the line (the next one's parent).
         return head if oldest[1:2] == [head] else oldest[0]
+
+    def _commit_time(self, sha: str) -> datetime:
+        """The committer date of commit ``sha``, in UTC."""
+        raw = run_git(self.repo, ["cat-file", "commit", sha]).stdout
+        for line in raw.split(b"\n"):
+            if not line:
+                break  # the end of the header: the message follows
+            if line.startswith(b"committer "):
+                stamp = line.rsplit(b" ", 2)[-2]
+                if stamp.isdigit():
+                    return datetime.fromtimestamp(int(stamp), UTC)
+        raise GitError(f"commit {sha} has no readable committer date")
 
     def _ensure_ignored(self) -> None:
         probe = f"{OUTBOX}/probe.md"

@@ -1,11 +1,14 @@
 """`autotune run`: the whole cycle for one repository, with either forge.
 
-Load the settings, workflows and metrics; analyse; plan (strategies and search); validate each
-target's change as the settings say (measured A/B runs when ``ab_test.enabled``, otherwise the
-estimate, labelled "not validated — simulated from recorded traces"); build one proposal per
-target; compare with what the forge already holds; then apply the effects (or, in a dry run,
-only list them). The decisions are the pure planners' (:mod:`.proposals`, :mod:`.lifecycle`);
-this module only gathers their inputs and hands the effects to :mod:`.apply_effects`.
+Load the settings, workflows and metrics; watch the merged changes first
+(:mod:`.monitor_cycle`: status comments and revert proposals; a key whose merged change is
+still watched, or a change that regressed, is not proposed again meanwhile); analyse; plan
+(strategies and search); validate each target's change as the settings say (measured A/B
+runs when ``ab_test.enabled``, otherwise the estimate, labelled "not validated — simulated
+from recorded traces"); build one proposal per target; compare with what the forge already
+holds; then apply the effects (or, in a dry run, only list them). The decisions are the
+pure planners' (:mod:`.proposals`, :mod:`.lifecycle`); this module only gathers their
+inputs and hands the effects to :mod:`.apply_effects`.
 
 ``--repo`` may be a directory inside a larger work tree (a monorepo): workflow and history
 paths are relative to it for reading and for the bodies, and prefixed with its place in the
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from autotune_bot.errors import UsageError
+from autotune_bot.errors import AutotuneError, UsageError
 from autotune_bot.gitops.apply_effects import Done, EffectTarget, apply_effects
 from autotune_bot.gitops.branch_state import (
     BranchSource,
@@ -32,6 +35,7 @@ from autotune_bot.gitops.branch_state import (
 )
 from autotune_bot.gitops.git import GitIdentity, run_git
 from autotune_bot.gitops.git_refs import (
+    BaseRef,
     checked_out_branches,
     default_branch,
     repo_prefix,
@@ -40,10 +44,13 @@ from autotune_bot.gitops.git_refs import (
 from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
 from autotune_bot.gitops.idle_notes import idle_notes
 from autotune_bot.gitops.lifecycle import Effect, Skip, plan_effects
+from autotune_bot.gitops.monitor_cycle import MonitorOptions, MonitorReport, monitor_loaded
+from autotune_bot.gitops.monitor_effects import MonitorDone
 from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals, proposal_branch
 from autotune_bot.gitops.target_patches import TargetPatch, current_is_best, target_patches
 from autotune_bot.gitops.types import Forge, Proposal
 from autotune_bot.metrics.columns import MetricsStore
+from autotune_bot.settings import Settings
 from autotune_bot.settings.proposals import ABTestSettings
 from autotune_bot.validation.progress import RunProgress
 from autotune_bot.validation.result import ABTestResult, not_run_result
@@ -64,6 +71,8 @@ class CycleOptions:
     # the environment of benchmark commands: it may hold tokens, so it is not shown either
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
     progress: Callable[[RunProgress], None] | None = None
+    # only these targets (team or node ids, workflow names, or proposal keys); None: all
+    only_targets: frozenset[str] | None = None
 
 
 @dataclass
@@ -78,6 +87,7 @@ class CycleReport:
     errors: list[str] = field(default_factory=list)  # input problems (other targets went on)
     notes: list[str] = field(default_factory=list)  # e.g. metrics artifacts refused
     dry_run: bool = False
+    monitor: MonitorReport | None = None  # post-merge monitoring, run first
 
     def count(self, action: str) -> int:
         return sum(1 for d in self.done if d.action == action)
@@ -86,8 +96,12 @@ class CycleReport:
         """The effects that failed (the run's exit status is then non-zero)."""
         return [d for d in self.done if d.action == "failed"]
 
+    def monitor_failed(self) -> list[MonitorDone]:
+        """The monitoring effects that failed."""
+        return self.monitor.failed() if self.monitor is not None else []
 
-_SETTLED = frozenset({"merged", "foreign_commits"})
+
+_SETTLED = frozenset({"merged", "foreign_commits", "monitoring", "reverted"})
 
 
 def _base_text(repo: Path, sha: str, path: str) -> str | None:
@@ -149,6 +163,24 @@ def _rooted(proposal: Proposal, prefix: str) -> Proposal:
     return dataclasses.replace(proposal, files=files)
 
 
+def _monitor(
+    options: CycleOptions, forge: Forge, settings: Settings, store: MetricsStore, base: BaseRef
+) -> MonitorReport:
+    """Post-merge monitoring on the inputs already loaded (its own failures are its report's)."""
+    watch = MonitorOptions(
+        repo=options.repo,
+        now=options.now,
+        settings_file=options.settings_file,
+        dry_run=options.dry_run,
+        remote=options.remote,
+        token=options.token,
+    )
+    try:
+        return monitor_loaded(watch, forge, settings, store, base)
+    except AutotuneError as err:
+        return MonitorReport(forge=forge.name, dry_run=options.dry_run, errors=[str(err)])
+
+
 def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     """One full cycle; raises :class:`AutotuneError` for what stops the whole run."""
     from autotune_bot.analysis.analyzer import analyze
@@ -180,6 +212,13 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     base = resolve_base(repo, branch, options.remote)
     report.base = base.branch
     in_tree = repo_prefix(repo)
+    report.monitor = _monitor(options, forge, settings, inputs.metrics.store, base)
+    held: dict[str, str] | None = report.monitor.held if report.monitor.enabled else {}
+    if report.monitor.errors:  # not known what is still watched: merged keys wait
+        held = None
+    regressed = frozenset(report.monitor.regressed_changes)
+    report.errors += [f"monitoring: {e}" for e in report.monitor.errors]
+    report.errors += [f"monitoring {d.ref}: {d.detail}" for d in report.monitor.failed()]
 
     analysis = analyze(
         inputs.metrics.store,
@@ -199,6 +238,8 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     withdrawn = current_is_best(plan)
     files = {f.path: f for f in inputs.workflows}
     patches, failures = target_patches(plan, files, settings.constraints)
+    if options.only_targets is not None:
+        patches = [tp for tp in patches if {tp.target.target, tp.key} & options.only_targets]
     report.not_proposed += [str(f) for f in failures]
     fresh: list[TargetPatch] = []
     for tp in patches:  # the working tree must hold what the base holds, or the diff would lie
@@ -255,6 +296,8 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
                     proposal_branch_facts(where, draft, existing),
                     max_open=prs.max_open,
                     max_per_run=max_per_run,
+                    held=held,
+                    regressed_changes=regressed,
                 )
                 if isinstance(e, Skip) and e.code in _SETTLED
             }
@@ -278,6 +321,8 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
         commits=commits,
         withdrawn=withdrawn,
         now=options.now,
+        held=held,
+        regressed_changes=regressed,
     )
     report.effects = effects
     if options.dry_run:

@@ -39,7 +39,7 @@ from autotune_bot.forge.github_errors import (
 from autotune_bot.gitops.cycle import CycleOptions, CycleReport, run_cycle
 from autotune_bot.gitops.git import GitError
 from autotune_bot.gitops.git_remote import RemoteAccessError, check_push_access
-from autotune_bot.gitops.types import ForgeProposal, Proposal
+from autotune_bot.gitops.types import ForgeComment, ForgeProposal, Proposal
 from autotune_bot.secret import Secret
 from autotune_bot.settings import load_settings
 from autotune_bot.settings.proposals import PullRequestSettings
@@ -47,6 +47,7 @@ from autotune_bot.settings.proposals import PullRequestSettings
 __all__ = [
     "REMOTE",
     "OpeningStops",
+    "artifact_metrics",
     "github_cycle",
     "preflight",
     "reviewers_note",
@@ -150,6 +151,15 @@ class OpeningStops:
     def update_proposal(self, existing: ForgeProposal, proposal: Proposal) -> ForgeProposal:
         return self.forge.update_proposal(existing, proposal)
 
+    def list_comments(self, ref: str) -> list[ForgeComment]:
+        return self.forge.list_comments(ref)
+
+    def create_comment(self, ref: str, body: str) -> ForgeComment:
+        return self.forge.create_comment(ref, body)
+
+    def edit_comment(self, ref: str, comment: ForgeComment, body: str) -> ForgeComment:
+        return self.forge.edit_comment(ref, comment, body)
+
     def note(self) -> str | None:
         """What the run report says about the pull requests not attempted, if any."""
         if self.refusal is None:
@@ -158,6 +168,27 @@ class OpeningStops:
         if self.not_attempted:
             text += f" Not attempted after it: {', '.join(self.not_attempted)}."
         return text
+
+
+def artifact_metrics(
+    client: GitHubClient, artifacts: Sequence[str], where: Path, notes: list[str]
+) -> tuple[Path, ...]:
+    """The metrics files of recent workflow runs' artifacts named ``artifacts``, extracted
+    under ``where``; what was refused or read is added to ``notes``."""
+    if not artifacts:
+        return ()
+    try:
+        got = GitHubArtifacts(client).fetch_metrics(artifacts, where)
+    except AutotuneError as err:
+        notes.append(f"metrics artifacts not read: {err}")
+        return ()
+    notes += [f"artifact {name} not used: {why}" for name, why in got.rejected]
+    if got.extracted:
+        notes.append(
+            f"metrics from {len(got.extracted)} artifact(s): "
+            + ", ".join(a.name for a in got.extracted)
+        )
+    return got.files
 
 
 def github_cycle(options: CycleOptions, client: GitHubClient) -> CycleReport:
@@ -169,20 +200,7 @@ def github_cycle(options: CycleOptions, client: GitHubClient) -> CycleReport:
         notes.append(reviewers)
     forge = OpeningStops(GitHubForge.from_settings(client, settings.pull_requests))
     with tempfile.TemporaryDirectory(prefix="autotune-artifacts-") as tmp:
-        downloaded: tuple[Path, ...] = ()
-        if settings.metrics_artifacts:
-            try:
-                got = GitHubArtifacts(client).fetch_metrics(settings.metrics_artifacts, Path(tmp))
-            except AutotuneError as err:
-                notes.append(f"metrics artifacts not read: {err}")
-            else:
-                downloaded = got.files
-                notes += [f"artifact {name} not used: {why}" for name, why in got.rejected]
-                if got.extracted:
-                    notes.append(
-                        f"metrics from {len(got.extracted)} artifact(s): "
-                        + ", ".join(a.name for a in got.extracted)
-                    )
+        downloaded = artifact_metrics(client, settings.metrics_artifacts, Path(tmp), notes)
         extra = (*options.extra_metrics_files, *downloaded)
         run = dataclasses.replace(options, extra_metrics_files=extra, remote=REMOTE)
         report = run_cycle(run, forge)

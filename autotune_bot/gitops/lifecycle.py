@@ -19,8 +19,15 @@ The rules, per proposal key:
    is pushed and the pull request is not edited, so reruns are quiet (unless it carries a
    superseded notice, which then goes). When the forge holds several open pull requests for
    one key (a create that landed twice), the oldest is kept and the others reported.
-2. **A merged pull request** (and no open one): skipped; what happens after a merge is the
-   post-merge monitoring's business.
+2. **A merged pull request** (and no open one): while post-merge monitoring still watches
+   the key's newest merged pull request (``held``), the key is skipped ("monitoring"); once
+   that one is confirmed or regressed, a new proposal of the key may open like any other
+   (its old branch, bot-only and merged, is rebuilt with a lease), unless it has the
+   evidence of the merged one ("merged"). A proposal whose change (the marker's ``change``
+   digest) was merged before and then regressed or was reverted is skipped ("reverted").
+   Without monitoring information (``held`` None) a merged key is skipped as before.
+   Revert proposals (marker ``kind`` "revert") are the monitor's: ignored here (never
+   "stale", not counted in the caps).
 3. **A pull request closed without merge** with the same evidence: skipped, remembered as a
    "no" until the evidence changes materially.
 4. **A new pull request**: never on a branch a person pushed to; within the caps (at most
@@ -40,7 +47,7 @@ matter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -78,6 +85,8 @@ SkipCode = Literal[
     "max_per_run",
     "duplicate",  # a second open pull request of the same key
     "stale",  # open, but not proposed by this run
+    "monitoring",  # the key's newest merged change is still watched after its merge
+    "reverted",  # this very change was merged before and regressed (or was reverted)
 ]
 
 NO_BRANCH = BranchFacts(
@@ -255,6 +264,35 @@ def _stale(
     return SupersedeProposal(pr, updated, why)
 
 
+def _after_merge(
+    proposal: Proposal,
+    merged: Sequence[ForgeProposal],
+    held: Mapping[str, str] | None,
+    regressed_changes: Collection[str],
+) -> Skip | None:
+    """The skip of a proposal whose key or change was merged before (None: it may go on)."""
+    last = merged[-1] if merged else None
+    ref = last.ref if last is not None else None
+    change = proposal.metadata.get("change")
+    if isinstance(change, str) and change in regressed_changes:
+        reason = "this change was merged before and regressed (or was reverted); not proposed again"
+        return Skip(proposal.key, "reverted", reason, ref)
+    if last is None:
+        return None
+    if held is None:
+        reason = (
+            "already merged"
+            if _same_evidence(last, proposal)
+            else "merged; the next proposal for this target waits for post-merge monitoring"
+        )
+        return Skip(proposal.key, "merged", reason, ref)
+    if proposal.key in held:
+        return Skip(proposal.key, "monitoring", held[proposal.key], ref)
+    if _same_evidence(last, proposal):
+        return Skip(proposal.key, "merged", "already merged", ref)
+    return None
+
+
 def plan_effects(
     proposals: Sequence[Proposal],
     existing: Sequence[ForgeProposal],
@@ -265,6 +303,8 @@ def plan_effects(
     commits: Mapping[str, str] | None = None,
     withdrawn: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    held: Mapping[str, str] | None = None,
+    regressed_changes: Collection[str] = frozenset(),
 ) -> list[Effect]:
     """The effects that bring the forge in line with ``proposals`` (rules: module docstring).
 
@@ -273,11 +313,14 @@ def plan_effects(
     branch's head; without one, only heads read from git are recorded); ``withdrawn``: by
     key, the definite reason this run does not propose a target (a superseded notice for its
     open pull request); ``now`` dates that notice. ValueError when two proposals share a key.
+    ``held``: by key, why post-merge monitoring holds new proposals back (None: no
+    monitoring information); ``regressed_changes``: change digests that regressed.
     """
     keys = [p.key for p in proposals]
     if len(set(keys)) != len(keys):
         raise ValueError("two proposals with the same key")
     commits = commits or {}
+    existing = [pr for pr in existing if pr.kind != "revert"]
     by_key: dict[str, list[ForgeProposal]] = {}
     for pr in sorted(existing, key=_ref_order):
         by_key.setdefault(pr.key, []).append(pr)
@@ -296,14 +339,9 @@ def plan_effects(
             effects += _update(proposal, keep, facts, commits)
             continue
         merged = [pr for pr in prs if pr.state == "merged"]
-        if merged:
-            last = merged[-1]
-            reason = (
-                "already merged"
-                if _same_evidence(last, proposal)
-                else "merged; the next proposal for this target waits for post-merge monitoring"
-            )
-            effects.append(Skip(proposal.key, "merged", reason, last.ref))
+        skip = _after_merge(proposal, merged, held, regressed_changes)
+        if skip is not None:
+            effects.append(skip)
             continue
         rejected = [pr for pr in prs if pr.state == "closed" and _same_evidence(pr, proposal)]
         if rejected:

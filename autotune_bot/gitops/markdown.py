@@ -12,7 +12,9 @@ import re
 
 __all__ = ["code_block", "code_span", "one_line", "prose"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+# control characters, line/paragraph separators, and the bidirectional overrides and isolates
+# that make text display in another order than it is written ("Trojan Source")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 _BACKTICKS = re.compile(r"`+")
 _ZWSP = "&#8203;"
 _ESCAPED = {
@@ -32,8 +34,8 @@ _ESCAPED = {
 
 
 def one_line(text: str, limit: int | None = None) -> str:
-    """The text on one line (line breaks and control characters become spaces), clipped to
-    ``limit`` characters with an ellipsis."""
+    """The text on one line (line breaks, control characters and bidirectional controls
+    become spaces), clipped to ``limit`` characters with an ellipsis."""
     flat = " ".join(_CONTROL.sub(" ", text).replace("\r", " ").replace("\n", " ").split())
     if limit is not None and len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"

@@ -17,6 +17,8 @@ passed in.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -28,7 +30,7 @@ from autotune_bot.gitops.body import BodyInputs, render_body
 from autotune_bot.gitops.body_fit import BODY_LIMIT
 from autotune_bot.gitops.body_stamps import STAMP_RESERVE
 from autotune_bot.gitops.branch_names import branch_name
-from autotune_bot.gitops.evidence_key import evidence_key
+from autotune_bot.gitops.evidence_key import changed_lines, evidence_key
 from autotune_bot.gitops.headline import Headline, headline
 from autotune_bot.gitops.marker import render_marker
 from autotune_bot.gitops.target_patches import TargetPatch, workflow_name
@@ -48,6 +50,7 @@ __all__ = [
     "appended_history",
     "build_proposal",
     "build_proposals",
+    "change_digest",
     "proposal_branch",
     "target_insights",
 ]
@@ -64,6 +67,13 @@ def appended_history(old_text: str, entry: Mapping[str, Any]) -> str:
     if old_text and not old_text.endswith("\n"):
         old_text += "\n"
     return old_text + line
+
+
+def change_digest(diff: str) -> str:
+    """The digest of a change itself (its removed and added lines, not where they sit): two
+    proposals of the same change have the same digest, whatever their evidence."""
+    canonical = json.dumps(changed_lines(diff), separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()[:20]
 
 
 def target_insights(report: AnalysisReport | None, scope: str, target: str) -> tuple[Insight, ...]:
@@ -121,6 +131,7 @@ def _marker_meta(
         "improvement": {"metric": head.metric, "percent": percent},
         "history_entry": entry["id"],
         "proposed_at": entry["timestamp"],
+        "change": change_digest(tp.patch.diff),
     }
 
 

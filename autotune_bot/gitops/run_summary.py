@@ -7,6 +7,7 @@ from typing import Any
 
 from autotune_bot.gitops.cycle import CycleReport
 from autotune_bot.gitops.markdown import code_span, prose
+from autotune_bot.gitops.monitor_summary import monitor_json, monitor_markdown, monitor_text
 
 __all__ = ["summary_json", "summary_markdown", "summary_text"]
 
@@ -38,6 +39,8 @@ def summary_text(report: CycleReport) -> str:
     from autotune_bot.gitops.apply_effects import describe_effect
 
     lines = [_headline(report)]
+    if report.monitor is not None:
+        lines += monitor_text(report.monitor)
     for p in report.proposals:
         lines.append(f"  {p.key}: {p.title}")
         lines.append(f"    branch {p.branch}; {_status(report, p.key, p.validation_status)}")
@@ -57,6 +60,8 @@ def summary_text(report: CycleReport) -> str:
 
 def summary_markdown(report: CycleReport) -> str:
     lines = ["## autotune run", "", prose(_headline(report)), ""]
+    if report.monitor is not None:
+        lines += monitor_markdown(report.monitor)
     if report.proposals:
         lines += ["| target | change | branch | validation |", "|---|---|---|---|"]
         for p in report.proposals:
@@ -110,4 +115,5 @@ def summary_json(report: CycleReport) -> dict[str, Any]:
         "not_proposed": list(report.not_proposed),
         "notes": list(report.notes),
         "errors": list(report.errors),
+        "monitor": monitor_json(report.monitor) if report.monitor is not None else None,
     }

@@ -114,3 +114,17 @@ class Forge(Protocol):
     def open_proposal(self, proposal: Proposal, base: str) -> ForgeProposal: ...
 
     def update_proposal(self, existing: ForgeProposal, proposal: Proposal) -> ForgeProposal: ...
+
+    def list_comments(self, ref: str) -> list[ForgeComment]:
+        """The comments on proposal ``ref`` (any pull request or draft of the forge), oldest
+        first; a forge may read only a bounded number of them (see its documentation)."""
+        ...
+
+    def create_comment(self, ref: str, body: str) -> ForgeComment:
+        """Add a comment with ``body`` to ``ref``."""
+        ...
+
+    def edit_comment(self, ref: str, comment: ForgeComment, body: str) -> ForgeComment:
+        """Replace the body of ``comment`` (a comment on ``ref``); nothing is written when
+        the body is unchanged."""
+        ...

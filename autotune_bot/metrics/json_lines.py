@@ -6,7 +6,8 @@ Each line is decoded by msgspec straight into a
 rejects is re-read with the standard library's decoder, which keeps what it can and reports
 the rest with its line number, and the other lines are still read. A file that fits in one
 block, whose first line is not JSON on its own but which parses as a whole (a
-pretty-printed object), is read as a single document: an object, or a list of them.
+pretty-printed object), is read as a single document: an object, or a list of them. A line
+longer than :data:`MAX_LINE_BYTES` is counted and skipped without being held in memory.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from autotune_bot.metrics.schema import RawRecord
 from autotune_bot.metrics.source import MetricsSource
 from autotune_bot.metrics.tolerant import convert_value
 
-__all__ = ["read_lines"]
+__all__ = ["MAX_LINE_BYTES", "read_lines"]
+
+MAX_LINE_BYTES = 16 * 1024 * 1024  # one record's line; a longer one is skipped unread
 
 _WS = b" \t\r\n"
 
@@ -37,11 +40,14 @@ def read_lines(
     display: str,
     log: ProblemLog,
     block_size: int,
+    max_line: int = MAX_LINE_BYTES,
 ) -> Iterator[Batch]:
     """Yield the records of a JSON Lines (or single-document) file in batches.
 
     ``head`` is the first block already read from ``stream`` (``block_size`` bytes, fewer
-    at the end of the file), ``skip`` the length of its byte order mark.
+    at the end of the file), ``skip`` the length of its byte order mark. A line that grows
+    past ``max_line`` bytes without ending is counted as a ``line_too_long`` problem and
+    skipped block by block, so memory stays bounded whatever the file holds.
     """
     data = head[skip:]  # without a byte order mark
     eof = len(head) < block_size
@@ -63,6 +69,13 @@ def read_lines(
         else:
             cut = data.rfind(b"\n") + 1
             if cut == 0:
+                if len(data) > max_line:
+                    line_no += 1
+                    detail = f"longer than {max_line} bytes; skipped without being read whole"
+                    log.add(DataProblem("line_too_long", display, line_no, index, detail))
+                    index += 1
+                    data, eof = _skip_line(stream, block_size)
+                    continue
                 more = stream.read(block_size)
                 eof = len(more) < block_size
                 data += more
@@ -92,6 +105,18 @@ def read_lines(
         more = stream.read(block_size)
         eof = len(more) < block_size
         data += more
+
+
+def _skip_line(stream: MetricsSource, block_size: int) -> tuple[bytes, bool]:
+    """Read past the end of the current line; what follows it, and whether that is the end."""
+    while True:
+        more = stream.read(block_size)
+        eof = len(more) < block_size
+        newline = more.find(b"\n")
+        if newline >= 0:
+            return more[newline + 1 :], eof
+        if eof:
+            return b"", True
 
 
 def _decode_line(

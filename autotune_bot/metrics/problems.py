@@ -18,6 +18,8 @@ PROBLEM_KINDS: dict[str, str] = {
     "malformed_json": "not valid JSON; skipped",
     "truncated": "incomplete last record (file cut short); skipped",
     "not_an_object": "a JSON value that is not an object; skipped",
+    "line_too_long": "a line longer than 16 MiB (one record cannot be that long); skipped "
+    "without being read whole",
     "bad_field_type": "a field has the wrong JSON type; record skipped",
     "unknown_shape": "an object that is neither a team nor a workflow run record; skipped",
     "missing_duration": "no duration; excluded from duration statistics",

@@ -20,9 +20,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from autotune_bot.errors import SettingsError
+from autotune_bot.file_limits import FileTooLargeError, read_capped
 from autotune_bot.settings.error_messages import describe_value, key_name, located_problems
 from autotune_bot.settings.models import Settings
-from autotune_bot.yaml_source import load_yaml, position_of_node
+from autotune_bot.yaml_source import MAX_YAML_BYTES, load_yaml, position_of_node
 
 __all__ = [
     "SETTINGS_FILENAMES",
@@ -105,7 +106,10 @@ def _read(file: Path, display: str) -> str:
     if not file.is_file():
         raise SettingsError("settings path is not a file", path=display)
     try:
-        return file.read_text(encoding="utf-8")
+        text = read_capped(file, MAX_YAML_BYTES).decode("utf-8")
+        return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
+    except FileTooLargeError as err:
+        raise SettingsError(f"settings file {err.reason()}", path=display) from None
     except UnicodeDecodeError as err:
         raise SettingsError("settings file is not UTF-8 text", path=display) from err
     except OSError as err:

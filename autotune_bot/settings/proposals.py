@@ -143,7 +143,31 @@ class MonitoringSettings(Section):
     """Watching merged changes for regressions."""
 
     enabled: StrictBool = Field(True, description="Check merged changes for regressions.")
-    min_runs: PositiveInt = Field(30, description="Runs after a change before judging it.")
-    false_alarm_rate: OpenFraction = Field(
-        0.05, description="Accepted probability of flagging a change that did not regress."
+    min_runs: PositiveInt = Field(
+        30,
+        description="Fewest recorded runs before the merge needed to monitor a change (the "
+        "baseline the runs after it are compared with).",
     )
+    false_alarm_rate: OpenFraction = Field(
+        0.05,
+        description="Accepted probability of flagging a change that did not regress, over "
+        "the horizon_runs runs watched after its merge.",
+    )
+    horizon_runs: PositiveInt = Field(
+        200,
+        description="Runs watched after a merge: a change with no regression found by then is "
+        "confirmed; later runs are not judged.",
+    )
+    baseline_runs: PositiveInt = Field(
+        200,
+        description="Most recorded runs before the merge used as the baseline (the newest).",
+    )
+
+    @model_validator(mode="after")
+    def _baseline_can_reach_min_runs(self) -> MonitoringSettings:
+        if self.baseline_runs < self.min_runs:
+            raise ValueError(
+                f"baseline_runs ({self.baseline_runs}) must be at least min_runs "
+                f"({self.min_runs}), or no change could be monitored"
+            )
+        return self

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autotune_bot.errors import InputError, WorkflowError
+from autotune_bot.file_limits import FileTooLargeError, read_capped
 from autotune_bot.workflow.edges import build_edges, read_edge_specs
 from autotune_bot.workflow.model import (
     Dialect,
@@ -30,7 +31,13 @@ from autotune_bot.workflow.model import (
 )
 from autotune_bot.workflow.node_parse import parse_node
 from autotune_bot.workflow.yaml_fields import Source, field_at
-from autotune_bot.yaml_source import load_yaml, position_of_item, position_of_key, position_of_node
+from autotune_bot.yaml_source import (
+    MAX_YAML_BYTES,
+    load_yaml,
+    position_of_item,
+    position_of_key,
+    position_of_node,
+)
 
 __all__ = [
     "load_workflow_files",
@@ -121,9 +128,12 @@ def read_workflow_files(
 
 
 def read_workflow_file(path: pathlib.Path, display: str) -> WorkflowFile:
-    """Read ``path`` as UTF-8 and parse it; ``display`` names the file in messages."""
+    """Read ``path`` as UTF-8 and parse it; ``display`` names the file in messages. A file
+    over :data:`~autotune_bot.yaml_source.MAX_YAML_BYTES` is refused without being read."""
     try:
-        data = path.read_bytes()
+        data = read_capped(path, MAX_YAML_BYTES)
+    except FileTooLargeError as err:
+        raise WorkflowError(f"workflow file {err.reason()}", path=display) from None
     except OSError as err:
         raise WorkflowError(
             f"cannot read workflow file: {err.strerror or err}", path=display

@@ -1,0 +1,366 @@
+"""`autotune monitor` (and the first step of `autotune run`): watch merged autotune changes.
+
+Merged autotune pull requests are found by their marker on every run (a merge made with the
+default ``GITHUB_TOKEN`` starts no workflow, so the schedule has to discover it; a
+``pull_request`` event only makes it sooner, with ``only_ref``). For each one: its target's
+recorded runs are split at the merge (:mod:`autotune_bot.monitor.split`), judged
+(:func:`autotune_bot.monitor.decide.decide`, seeded from the key so reruns agree), and the
+pure planner (:mod:`autotune_bot.monitor.plan`) says which status comments to write and
+which reverts to open; :mod:`.monitor_effects` carries them out. ``requested_by`` (a
+``/autotune rollback`` on the merged pull request ``only_ref``) opens its revert now.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autotune_bot.errors import AutotuneError
+
+if TYPE_CHECKING:
+    from autotune_bot.actions_env import ActionConfig
+from autotune_bot.gitops.git import GitIdentity
+from autotune_bot.gitops.git_refs import BaseRef, default_branch, repo_prefix, resolve_base
+from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
+from autotune_bot.gitops.monitor_effects import (
+    MonitorDone,
+    RevertTarget,
+    apply_monitor_effects,
+)
+from autotune_bot.gitops.monitor_revert import prepare_revert
+from autotune_bot.gitops.types import Forge, ForgeComment, ForgeProposal
+from autotune_bot.metrics.columns import MetricsStore
+from autotune_bot.monitor.decide import MonitorConfig, decide, monitor_config
+from autotune_bot.monitor.plan import (
+    MonitorEffect,
+    OpenRevert,
+    Watch,
+    newest_merged,
+    plan_monitor,
+    revert_link,
+    reverts_of,
+)
+from autotune_bot.monitor.split import monitor_target, split_runs
+from autotune_bot.monitor.status import StatusRecord, parse_status
+from autotune_bot.monitor.types import MonitorDecision, RunSeries
+from autotune_bot.settings import Settings
+
+__all__ = [
+    "MonitorOptions",
+    "MonitorReport",
+    "WatchedChange",
+    "monitor_for_config",
+    "monitor_loaded",
+    "run_monitor",
+    "seed_of",
+]
+
+
+@dataclass(frozen=True)
+class MonitorOptions:
+    repo: Path
+    now: datetime
+    settings_file: Path | None = None
+    extra_metrics_files: tuple[Path, ...] = ()
+    dry_run: bool = False
+    remote: str | None = None  # None: local branches (local forge); else the remote to push to
+    token: str | None = field(default=None, repr=False)
+    only_ref: str | None = None  # a pull_request event: just this merged proposal
+    requested_by: str | None = None  # a /autotune rollback: revert `only_ref` now, by this login
+
+
+@dataclass(frozen=True)
+class WatchedChange:
+    """One merged proposal and where its monitoring stands after this run."""
+
+    ref: str
+    key: str
+    outcome: str
+    post_runs: int
+    baseline_runs: int
+    horizon: int
+    url: str | None = None
+    revert: str | None = None  # the revert's handle, when there is one
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class MonitorReport:
+    forge: str
+    dry_run: bool = False
+    enabled: bool = True
+    watched: list[WatchedChange] = field(default_factory=list)
+    reverts: list[MonitorDone] = field(default_factory=list)  # reverts opened (or failed)
+    effects: list[MonitorEffect] = field(default_factory=list)
+    done: list[MonitorDone] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    held: dict[str, str] = field(default_factory=dict)  # key -> why new proposals wait
+    regressed_changes: set[str] = field(default_factory=set)  # change digests reverted
+
+    def failed(self) -> list[MonitorDone]:
+        return [d for d in self.done if d.action == "failed"]
+
+
+def seed_of(key: str) -> int:
+    """The statistics' seed for a key: stable across runs and machines."""
+    return int(hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16)
+
+
+def _status_comment(
+    p: ForgeProposal, forge: Forge
+) -> tuple[ForgeComment | None, StatusRecord | None]:
+    """The oldest comment of ``p`` carrying a monitor marker about it (the same handle and,
+    where both are known, the same merge commit)."""
+    for comment in forge.list_comments(p.ref):
+        status = parse_status(comment.body)
+        if status is None or status.ref != p.ref:
+            continue
+        if status.merge_sha and p.merged_sha and status.merge_sha != p.merged_sha:
+            continue
+        return comment, status
+    return None, None
+
+
+def _first(series: RunSeries, n: int) -> RunSeries:
+    return RunSeries(series.durations[:n], series.successes[:n], series.costs[:n])
+
+
+def _judge(
+    p: ForgeProposal, store: MetricsStore, config: MonitorConfig, status: StatusRecord | None
+) -> tuple[MonitorDecision | None, str]:
+    if p.merged_at is None:
+        return None, "the merge time is not known"
+    target = monitor_target(p.metadata)
+    if target is None:
+        return None, "its marker names no scope and target"
+    commits = tuple(c for c in (p.head_sha, p.merged_sha) if c)
+    split = split_runs(
+        store, target, p.merged_at, proposal_commits=commits, baseline_cap=config.baseline_runs
+    )
+    post = split.post
+    if status is not None and status.final:  # decided once: judged on the runs it saw
+        post = _first(post, status.post_runs)
+    decision = decide(split.baseline, post, config, seed=seed_of(p.key))
+    return dataclasses.replace(decision, notes=(*decision.notes, *split.notes)), ""
+
+
+def _wants_revert(d: MonitorDecision | None, s: StatusRecord | None, asked: str | None) -> bool:
+    final_regressed = s is not None and s.outcome == "regressed"
+    return asked is not None or final_regressed or (d is not None and d.outcome == "regressed")
+
+
+def _needs_verdict(
+    status: StatusRecord | None, existing: list[ForgeProposal], asked: str | None
+) -> bool:
+    """Whether this run needs the statistics: always until the outcome is final; after,
+    only to render the comment again for a revert to open or link."""
+    if status is None or not status.final:
+        return status is None or status.outcome != "superseded"
+    if existing:
+        return revert_link(existing[0]) != status.revert
+    return asked is not None or status.outcome == "regressed"
+
+
+def _watch(
+    p: ForgeProposal,
+    ctx: _Context,
+    superseded_by: str | None,
+    requested_by: str | None,
+) -> Watch:
+    comment, status = _status_comment(p, ctx.forge)
+    existing = reverts_of(p.ref, ctx.reverts)
+    decision: MonitorDecision | None = None
+    reason = ""
+    if superseded_by is None and _needs_verdict(status, existing, requested_by):
+        decision, reason = _judge(p, ctx.store, ctx.config, status)
+    watch = Watch(p, comment, status, decision, reason, superseded_by, requested_by)
+    if existing or not _wants_revert(decision, status, requested_by):
+        return watch
+    try:
+        prepared, note = prepare_revert(
+            ctx.options.repo,
+            p,
+            decision,
+            base_sha=ctx.base.sha,
+            in_tree=ctx.in_tree,
+            branch_prefix=ctx.settings.pull_requests.branch_prefix,
+            labels=tuple(ctx.settings.pull_requests.labels),
+            now=ctx.options.now,
+            requested_by=requested_by,
+        )
+    except AutotuneError as err:
+        return dataclasses.replace(watch, revert_problem=str(err))
+    if note:
+        ctx.notes.append(f"{p.ref}: {note}")
+    return dataclasses.replace(watch, revert=prepared)
+
+
+@dataclass
+class _Context:
+    options: MonitorOptions
+    forge: Forge
+    settings: Settings
+    store: MetricsStore
+    base: BaseRef
+    in_tree: str
+    config: MonitorConfig
+    reverts: list[ForgeProposal]
+    notes: list[str]
+
+
+def _merged(
+    report: MonitorReport, options: MonitorOptions, found: list[ForgeProposal]
+) -> list[ForgeProposal]:
+    """The merged autotune proposals; with ``only_ref``, a problem with it is reported (an
+    error for a rollback request, a note for an event about some other pull request)."""
+    merged = [p for p in found if p.state == "merged" and p.kind == "proposal"]
+    if options.only_ref is None:
+        return merged
+    ref = options.only_ref
+    chosen = next((p for p in found if p.ref == ref), None)
+    problem = None
+    if chosen is None:
+        problem = f"{ref}: not an autotune proposal (no autotune marker found)"
+    elif chosen.kind != "proposal":
+        problem = f"{ref}: an autotune revert; autotune never monitors or reverts a revert"
+    elif chosen.state != "merged":
+        problem = f"{ref}: not merged ({chosen.state}); nothing to monitor or revert"
+    if problem is not None:
+        (report.errors if options.requested_by is not None else report.notes).append(problem)
+        return []
+    return merged
+
+
+def monitor_loaded(
+    options: MonitorOptions,
+    forge: Forge,
+    settings: Settings,
+    store: MetricsStore,
+    base: BaseRef,
+) -> MonitorReport:
+    """Monitoring with the inputs already loaded and the base resolved (``autotune run``)."""
+    report = MonitorReport(forge=forge.name, dry_run=options.dry_run)
+    if not settings.monitoring.enabled and options.requested_by is None:
+        report.enabled = False
+        report.notes.append("monitoring is off (monitoring.enabled: false); nothing watched")
+        return report
+    found = forge.list_proposals()
+    merged = _merged(report, options, found)
+    if not merged:
+        return report
+    ctx = _Context(
+        options,
+        forge,
+        settings,
+        store,
+        base,
+        repo_prefix(options.repo),
+        monitor_config(settings.monitoring),
+        [p for p in found if p.kind == "revert"],
+        report.notes,
+    )
+    newest, older = newest_merged(merged)
+    watches = []
+    for p in merged:
+        if options.only_ref is not None and p.ref != options.only_ref:
+            continue
+        asked = options.requested_by if p.ref == options.only_ref else None
+        watches.append(_watch(p, ctx, older.get(p.ref), asked))
+    plan = plan_monitor(watches, ctx.reverts, now=options.now)
+    report.notes += plan.notes
+    report.effects = plan.effects
+    _summarise(report, watches, plan.statuses, {p.ref for p in newest})
+    if options.dry_run or not plan.effects:
+        return report
+    prs = settings.pull_requests
+    target = RevertTarget(
+        options.repo,
+        base,
+        GitIdentity(prs.author_name, prs.author_email),
+        options.remote,
+        options.token,
+        options.now,
+        ctx.in_tree,
+    )
+    report.done = apply_monitor_effects(plan.effects, forge, target)
+    made = {d.ref: d.revert for d in report.done if d.revert is not None}
+    report.watched = [
+        dataclasses.replace(w, revert=made[w.ref]) if w.ref in made else w for w in report.watched
+    ]
+    opening = {e.original.ref for e in plan.effects if isinstance(e, OpenRevert)}
+    report.reverts = [
+        d
+        for d in report.done
+        if d.action == "opened" or (d.action == "failed" and d.ref in opening)
+    ]
+    return report
+
+
+def _summarise(
+    report: MonitorReport,
+    watches: list[Watch],
+    statuses: dict[str, StatusRecord],
+    newest: set[str],
+) -> None:
+    for w in watches:
+        p, s = w.proposal, statuses.get(w.proposal.ref)
+        if s is None:
+            continue
+        notes = w.decision.notes if w.decision is not None else ((w.reason,) if w.reason else ())
+        revert = s.revert.ref if s.revert is not None else None
+        report.watched.append(
+            WatchedChange(
+                p.ref,
+                p.key,
+                s.outcome,
+                s.post_runs,
+                s.baseline_runs,
+                s.horizon,
+                p.url,
+                revert,
+                notes,
+            )
+        )
+        change = p.metadata.get("change")
+        reverted = s.outcome == "regressed" or (s.revert is not None and s.revert.state == "merged")
+        if reverted and isinstance(change, str):
+            report.regressed_changes.add(change)
+        if p.ref in newest and s.outcome == "holding":
+            report.held[p.key] = (
+                f"merged {p.ref} is being monitored ({s.post_runs} of {s.horizon} post-merge "
+                "runs watched); a new proposal waits for its outcome"
+            )
+
+
+def run_monitor(options: MonitorOptions, forge: Forge) -> MonitorReport:
+    """Load the settings and metrics, resolve the base, and monitor (module docstring);
+    raises :class:`AutotuneError` for what stops the whole run."""
+    from autotune_bot.repository import load_inputs
+
+    inputs = load_inputs(
+        options.repo,
+        settings_file=options.settings_file,
+        extra_metrics_files=options.extra_metrics_files,
+    )
+    auth = http_auth(options.repo, options.remote, options.token) if options.remote else None
+    branch = default_branch(options.repo, options.remote, auth=auth)
+    if options.remote is not None:
+        prefix = inputs.settings.pull_requests.branch_prefix
+        fetch_for_proposals(options.repo, options.remote, branch, prefix, token=options.token)
+    base = resolve_base(options.repo, branch, options.remote)
+    report = monitor_loaded(options, forge, inputs.settings, inputs.metrics.store, base)
+    report.errors += [str(e) for e in inputs.metrics.unreadable]
+    return report
+
+
+def monitor_for_config(options: MonitorOptions, cfg: ActionConfig) -> MonitorReport:
+    """:func:`run_monitor` with the forge ``cfg`` chose (GitHub or local); see
+    :mod:`.github_monitor`."""
+    from autotune_bot.gitops.github_monitor import monitor_for_config as chosen
+
+    return chosen(options, cfg)
