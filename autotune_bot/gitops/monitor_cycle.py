@@ -13,16 +13,11 @@ which reverts to open; :mod:`.monitor_effects` carries them out. ``requested_by`
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autotune_bot.errors import AutotuneError
-
-if TYPE_CHECKING:
-    from autotune_bot.actions_env import ActionConfig
 from autotune_bot.gitops.git import GitIdentity
 from autotune_bot.gitops.git_refs import BaseRef, default_branch, repo_prefix, resolve_base
 from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
@@ -31,23 +26,22 @@ from autotune_bot.gitops.monitor_effects import (
     RevertTarget,
     apply_monitor_effects,
 )
-from autotune_bot.gitops.monitor_revert import prepare_revert
-from autotune_bot.gitops.types import Forge, ForgeComment, ForgeProposal
+from autotune_bot.gitops.monitor_watch import WatchContext, seed_of, watch_merged
+from autotune_bot.gitops.types import Forge, ForgeProposal
 from autotune_bot.metrics.columns import MetricsStore
-from autotune_bot.monitor.decide import MonitorConfig, decide, monitor_config
+from autotune_bot.monitor.decide import monitor_config
 from autotune_bot.monitor.plan import (
     MonitorEffect,
     OpenRevert,
     Watch,
     newest_merged,
     plan_monitor,
-    revert_link,
-    reverts_of,
 )
-from autotune_bot.monitor.split import monitor_target, split_runs
-from autotune_bot.monitor.status import StatusRecord, parse_status
-from autotune_bot.monitor.types import MonitorDecision, RunSeries
+from autotune_bot.monitor.status import StatusRecord
 from autotune_bot.settings import Settings
+
+if TYPE_CHECKING:
+    from autotune_bot.actions_env import ActionConfig
 
 __all__ = [
     "MonitorOptions",
@@ -106,113 +100,6 @@ class MonitorReport:
         return [d for d in self.done if d.action == "failed"]
 
 
-def seed_of(key: str) -> int:
-    """The statistics' seed for a key: stable across runs and machines."""
-    return int(hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16)
-
-
-def _status_comment(
-    p: ForgeProposal, forge: Forge
-) -> tuple[ForgeComment | None, StatusRecord | None]:
-    """The oldest comment of ``p`` carrying a monitor marker about it (the same handle and,
-    where both are known, the same merge commit)."""
-    for comment in forge.list_comments(p.ref):
-        status = parse_status(comment.body)
-        if status is None or status.ref != p.ref:
-            continue
-        if status.merge_sha and p.merged_sha and status.merge_sha != p.merged_sha:
-            continue
-        return comment, status
-    return None, None
-
-
-def _first(series: RunSeries, n: int) -> RunSeries:
-    return RunSeries(series.durations[:n], series.successes[:n], series.costs[:n])
-
-
-def _judge(
-    p: ForgeProposal, store: MetricsStore, config: MonitorConfig, status: StatusRecord | None
-) -> tuple[MonitorDecision | None, str]:
-    if p.merged_at is None:
-        return None, "the merge time is not known"
-    target = monitor_target(p.metadata)
-    if target is None:
-        return None, "its marker names no scope and target"
-    commits = tuple(c for c in (p.head_sha, p.merged_sha) if c)
-    split = split_runs(
-        store, target, p.merged_at, proposal_commits=commits, baseline_cap=config.baseline_runs
-    )
-    post = split.post
-    if status is not None and status.final:  # decided once: judged on the runs it saw
-        post = _first(post, status.post_runs)
-    decision = decide(split.baseline, post, config, seed=seed_of(p.key))
-    return dataclasses.replace(decision, notes=(*decision.notes, *split.notes)), ""
-
-
-def _wants_revert(d: MonitorDecision | None, s: StatusRecord | None, asked: str | None) -> bool:
-    final_regressed = s is not None and s.outcome == "regressed"
-    return asked is not None or final_regressed or (d is not None and d.outcome == "regressed")
-
-
-def _needs_verdict(
-    status: StatusRecord | None, existing: list[ForgeProposal], asked: str | None
-) -> bool:
-    """Whether this run needs the statistics: always until the outcome is final; after,
-    only to render the comment again for a revert to open or link."""
-    if status is None or not status.final:
-        return status is None or status.outcome != "superseded"
-    if existing:
-        return revert_link(existing[0]) != status.revert
-    return asked is not None or status.outcome == "regressed"
-
-
-def _watch(
-    p: ForgeProposal,
-    ctx: _Context,
-    superseded_by: str | None,
-    requested_by: str | None,
-) -> Watch:
-    comment, status = _status_comment(p, ctx.forge)
-    existing = reverts_of(p.ref, ctx.reverts)
-    decision: MonitorDecision | None = None
-    reason = ""
-    if superseded_by is None and _needs_verdict(status, existing, requested_by):
-        decision, reason = _judge(p, ctx.store, ctx.config, status)
-    watch = Watch(p, comment, status, decision, reason, superseded_by, requested_by)
-    if existing or not _wants_revert(decision, status, requested_by):
-        return watch
-    try:
-        prepared, note = prepare_revert(
-            ctx.options.repo,
-            p,
-            decision,
-            base_sha=ctx.base.sha,
-            in_tree=ctx.in_tree,
-            branch_prefix=ctx.settings.pull_requests.branch_prefix,
-            labels=tuple(ctx.settings.pull_requests.labels),
-            now=ctx.options.now,
-            requested_by=requested_by,
-        )
-    except AutotuneError as err:
-        return dataclasses.replace(watch, revert_problem=str(err))
-    if note:
-        ctx.notes.append(f"{p.ref}: {note}")
-    return dataclasses.replace(watch, revert=prepared)
-
-
-@dataclass
-class _Context:
-    options: MonitorOptions
-    forge: Forge
-    settings: Settings
-    store: MetricsStore
-    base: BaseRef
-    in_tree: str
-    config: MonitorConfig
-    reverts: list[ForgeProposal]
-    notes: list[str]
-
-
 def _merged(
     report: MonitorReport, options: MonitorOptions, found: list[ForgeProposal]
 ) -> list[ForgeProposal]:
@@ -253,8 +140,9 @@ def monitor_loaded(
     merged = _merged(report, options, found)
     if not merged:
         return report
-    ctx = _Context(
-        options,
+    ctx = WatchContext(
+        options.repo,
+        options.now,
         forge,
         settings,
         store,
@@ -270,7 +158,7 @@ def monitor_loaded(
         if options.only_ref is not None and p.ref != options.only_ref:
             continue
         asked = options.requested_by if p.ref == options.only_ref else None
-        watches.append(_watch(p, ctx, older.get(p.ref), asked))
+        watches.append(watch_merged(p, ctx, older.get(p.ref), asked))
     plan = plan_monitor(watches, ctx.reverts, now=options.now)
     report.notes += plan.notes
     report.effects = plan.effects
