@@ -6,8 +6,10 @@ only, one strict-JSON object per line, and every entry is self-contained (the fo
 documented in docs/history-and-rollback.md):
 
 * ``id``: the first 12 hex digits of the SHA-256 of the entry's canonical JSON without ``id``;
-* ``kind``: ``"apply"`` (written by ``autotune apply``) or ``"rollback"`` (``autotune
-  rollback``), with ``reverts``: the id of the entry a rollback undid (null for apply);
+* ``kind``: ``"apply"`` (written by ``autotune apply``), ``"rollback"`` (``autotune
+  rollback``) or ``"outcome"`` (post-merge monitoring confirmed an applied change; no file
+  changes, see :mod:`autotune_bot.history_outcomes`), with ``reverts``: the id of the entry a
+  rollback undid (null otherwise);
 * ``timestamp``, ``mode``, ``targets`` (team ids and workflow names), ``description``;
 * ``files``: ``[{"path", "diff"}]``, the unified diff applied to each file, and ``diff``, all of
   them in one text (``git apply -R`` reverts it);
@@ -64,7 +66,7 @@ __all__ = [
 ]
 
 HISTORY_FILE = Path(".autotune") / "history.jsonl"
-KINDS = ("apply", "rollback")
+KINDS = ("apply", "rollback", "outcome")
 MAX_HISTORY_BYTES = 64 * 1024 * 1024  # the history file is read whole; larger is refused
 EVIDENCE_LABELS = ("measured", "recorded", "simulated")
 VALIDATION_STATUSES = ("passed", "failed", "inconclusive", "skipped", "dry_run", "not_validated")
@@ -116,7 +118,7 @@ def build_entry(
     if evidence is not None and evidence.get("label") not in EVIDENCE_LABELS:
         raise ValueError(f"unknown evidence label {evidence.get('label')!r}")
     if (kind == "rollback") != (reverts is not None):
-        raise ValueError("a rollback entry names the entry it reverts; an apply entry does not")
+        raise ValueError("a rollback entry names the entry it reverts; other kinds do not")
     entry: dict[str, Any] = {
         "kind": kind,
         "timestamp": now.isoformat(),
@@ -259,6 +261,10 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+def _id(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
 def _checked(entry: dict[str, Any], number: int, root: Path) -> dict[str, Any]:
     """The entry, checked; entries written before ids and kinds existed get them here. Its
     ``files`` must name files inside the repository ``root`` (:mod:`.history_files`, then
@@ -277,6 +283,8 @@ def _checked(entry: dict[str, Any], number: int, root: Path) -> dict[str, Any]:
         ("files", isinstance(entry.get("files"), list)),
         ("reverts", (entry["kind"] == "rollback") == isinstance(entry["reverts"], str)),
     ]
+    if entry["kind"] == "outcome":  # a record of a change, not one: no files, names its apply
+        checks += [("files", entry.get("files") == []), ("applied", _id(entry.get("applied")))]
     for field, ok in checks:
         if not ok:
             raise _error(f"bad or missing value ({entry.get(field)!r})", number, field)

@@ -4,7 +4,8 @@ Entries are the history's, newest first (:func:`autotune_bot.history.read_histor
 *index* counts its changes that are still applied: apply entries naming the target that no
 rollback entry has reverted, newest first, so index 0 is the latest change still in effect and
 rolled-back entries are skipped (they are listed without an index). Rollback entries themselves
-are never counted: undoing a rollback means applying again.
+are never counted: undoing a rollback means applying again; nor are outcome entries (records of
+what monitoring found after a merge, changing no file: nothing to roll back).
 
 Undoing an entry reverse-applies its stored diffs to the files' current texts
 (:func:`autotune_bot.patch.reverse.reverse_diff`): byte for byte when nothing changed since,
@@ -136,6 +137,12 @@ def select_entry(
                 f"{what} of {target!r} with id {entry_id!r} in the history", field="--id"
             )
         line = found[0]
+        if line.entry["kind"] == "outcome":
+            raise RollbackError(
+                f"{line.entry['id']} is a monitoring outcome record; nothing to roll back "
+                f"(the change it is about is {line.entry.get('applied')})",
+                field="--id",
+            )
         if line.entry["kind"] == "rollback":
             raise RollbackError(
                 f"{line.entry['id']} is a rollback; apply the change again instead of rolling "

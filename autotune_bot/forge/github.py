@@ -180,6 +180,7 @@ class GitHubForge:
             merged_sha=pull.merge_commit_sha if state == "merged" else None,
             metadata=meta,
             merged_at=_utc(pull.merged_at) if state == "merged" else None,
+            author=pull.user.login if pull.user is not None else None,
         )
 
     def _pulls_of(self, branch: str, state: str) -> list[PullRequest]:

@@ -90,8 +90,28 @@ class LocalForge:
         return found
 
     def open_proposal(self, proposal: Proposal, base: str) -> ForgeProposal:
-        """Write the draft of ``proposal`` (its branch must exist) against branch ``base``."""
-        return self._write(draft_name(proposal.branch), proposal, base)
+        """Write the draft of ``proposal`` (its branch must exist) against branch ``base``.
+        A merged draft of the same branch is kept (see :meth:`_keep_merged`)."""
+        name = draft_name(proposal.branch)
+        self._keep_merged(name)
+        return self._write(name, proposal, base)
+
+    def _keep_merged(self, name: str) -> None:
+        """Move a merged proposal's draft (and its comments) aside, to
+        ``<name>.merged-<commit>.md``, before a new proposal of its branch takes the name: it
+        is the record the post-merge monitoring reads."""
+        draft = self._read(name)
+        if draft is None or draft.head is None:
+            return
+        base_tip = rev_parse(self.repo, local_ref(draft.base))
+        head = rev_parse(self.repo, draft.head)
+        if head is None or base_tip is None or not is_ancestor(self.repo, head, base_tip):
+            return
+        stem = f"{name.removesuffix('.md')}.merged-{head[:12]}"
+        comments = self.outbox / (name.removesuffix(".md") + ".comments")
+        if comments.is_dir():
+            comments.replace(self.outbox / f"{stem}.comments")
+        (self.outbox / name).replace(self.outbox / f"{stem}.md")
 
     def update_proposal(self, existing: ForgeProposal, proposal: Proposal) -> ForgeProposal:
         """Rewrite the draft ``existing`` with the new title, body and branch commit."""
@@ -171,7 +191,10 @@ class LocalForge:
         if draft is None or meta is None:
             return None
         branch = str(meta["branch"])
-        state, head, merged = self._state(branch, draft)
+        # a kept merged draft (see _keep_merged) no longer owns its branch: its recorded commit
+        # alone says where it stands
+        owns_branch = name == draft_name(branch)
+        state, head, merged = self._state(branch if owns_branch else None, draft)
         return ForgeProposal(
             ref=name,
             key=str(meta["key"]),
@@ -189,8 +212,10 @@ class LocalForge:
 
     # -- git ----------------------------------------------------------------------------
 
-    def _state(self, branch: str, draft: _Draft) -> tuple[ProposalState, str | None, str | None]:
-        tip = rev_parse(self.repo, local_ref(branch))
+    def _state(
+        self, branch: str | None, draft: _Draft
+    ) -> tuple[ProposalState, str | None, str | None]:
+        tip = rev_parse(self.repo, local_ref(branch)) if branch is not None else None
         base_tip = rev_parse(self.repo, local_ref(draft.base))
         head = tip or (rev_parse(self.repo, draft.head) if draft.head else None)
         if head is not None and base_tip is not None and is_ancestor(self.repo, head, base_tip):

@@ -94,10 +94,11 @@ def _link(p: ForgeProposal) -> str:
 
 
 def _monitoring(forge: Forge, p: ForgeProposal) -> str:
+    from autotune_bot.gitops.comment_trust import bot_comments
     from autotune_bot.monitor.status import parse_status, ref_link
 
     found = None
-    for comment in forge.list_comments(p.ref):
+    for comment in bot_comments(forge.list_comments(p.ref), (p.author,)):
         record = parse_status(comment.body)
         if record is not None:
             found = record

@@ -10,12 +10,15 @@ with the rollback entry appended, its marker of kind ``revert``.
 (:func:`~autotune_bot.commands.ignore_patch.ignore_settings_patch`) on branch
 ``<prefix>settings/ignore-<X>``, marker of kind ``settings``.
 
-An open pull request of the same key is reported instead of a second one. Both read the
-base branch's files; the history is read from the checkout, which must hold the base's.
+An open pull request of the same key (for ``rollback N``, also an open revert of the same
+history entry, such as monitoring's revert of its merged pull request) is reported instead
+of a second one. Both read the base branch's files; the history is read from the checkout,
+which must hold the base's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from autotune_bot.commands.quote import code_span
@@ -56,6 +59,17 @@ def _link(p: ForgeProposal) -> str:
     return ref_link(p.ref, p.url)
 
 
+def _open_revert_of(ctx: ActionContext, entry_id: str) -> ForgeProposal | None:
+    """An open revert proposal of history entry ``entry_id`` made another way (monitoring's
+    revert of the merged pull request that applied it): one open revert per change."""
+    for p in ctx.forge.list_proposals():
+        of = p.metadata.get("reverts")
+        mine = isinstance(of, Mapping) and of.get("history_entry") == entry_id
+        if mine and p.state == "open" and p.kind == "revert":
+            return p
+    return None
+
+
 def rollback_entry_outcome(ctx: ActionContext, index: int) -> Outcome:
     from autotune_bot.history import read_history
     from autotune_bot.rollback import plan_rollback, reverted_by
@@ -88,7 +102,7 @@ def rollback_entry_outcome(ctx: ActionContext, index: int) -> Outcome:
     )
     key = f"revert/history-{entry_id}"
     branch = f"{place.prs.branch_prefix}revert/history-{entry_id}"
-    found = open_proposal_of(ctx.forge, key, branch)
+    found = open_proposal_of(ctx.forge, key, branch) or _open_revert_of(ctx, entry_id)
     what = f"history entry {code_span(entry_id)} ({prose(str(chosen.get('description', '')), 200)})"
     if found is not None:
         return Outcome(f"The roll-back of {what} is open already: {_link(found)}.")

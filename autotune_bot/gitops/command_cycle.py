@@ -51,6 +51,7 @@ from autotune_bot.gitops.command_actions import (
     revert_pull_outcome,
     status_outcome,
 )
+from autotune_bot.gitops.comment_trust import bot_comments
 from autotune_bot.gitops.markdown import prose
 from autotune_bot.gitops.types import Forge, ForgeComment
 
@@ -160,7 +161,7 @@ def _plan(
     command = parse_comment(route.body)
     if not addressed(route, command):
         return plan_command(route, command, permission=None, from_fork=False, existing_reply=None)
-    existing = find_reply(forge.list_comments(ref), route.comment_id)
+    existing = find_reply(bot_comments(forge.list_comments(ref)), route.comment_id)
     done = existing is not None and (reply_state(existing.body) or ("", False))[1]
     writes = needs_permission(command) and not done
     permission = host.permission(route.author_login) if writes else None

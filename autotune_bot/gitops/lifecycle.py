@@ -320,7 +320,7 @@ def plan_effects(
     if len(set(keys)) != len(keys):
         raise ValueError("two proposals with the same key")
     commits = commits or {}
-    existing = [pr for pr in existing if pr.kind != "revert"]
+    existing = [pr for pr in existing if pr.kind == "proposal"]
     by_key: dict[str, list[ForgeProposal]] = {}
     for pr in sorted(existing, key=_ref_order):
         by_key.setdefault(pr.key, []).append(pr)

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from autotune_bot.errors import AutotuneError
+from autotune_bot.gitops.comment_trust import bot_comments
 from autotune_bot.gitops.git_refs import BaseRef
 from autotune_bot.gitops.monitor_revert import prepare_revert
 from autotune_bot.gitops.types import Forge, ForgeComment, ForgeProposal
@@ -56,7 +57,7 @@ def _status_comment(
 ) -> tuple[ForgeComment | None, StatusRecord | None]:
     """The oldest comment of ``p`` carrying a monitor marker about it (the same handle and,
     where both are known, the same merge commit)."""
-    for comment in forge.list_comments(p.ref):
+    for comment in bot_comments(forge.list_comments(p.ref), (p.author,)):
         status = parse_status(comment.body)
         if status is None or status.ref != p.ref:
             continue

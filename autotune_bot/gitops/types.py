@@ -59,6 +59,7 @@ class ForgeProposal:
     merged_sha: str | None = None  # merge commit, when merged
     metadata: Mapping[str, Any] = field(default_factory=dict)
     merged_at: datetime | None = None  # when it was merged (timezone-aware), when merged
+    author: str | None = None  # the account that opened it (None: a local draft)
 
     @property
     def kind(self) -> str:

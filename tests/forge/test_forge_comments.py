@@ -312,3 +312,40 @@ def test_local_merged_at_of_a_fast_forward(repo: Path, monkeypatch: pytest.Monke
     [merged] = forge.list_proposals()
     assert merged.merged_sha == head
     assert merged.merged_at == datetime.fromtimestamp(committed, UTC)
+
+
+def test_local_new_proposal_keeps_the_merged_draft_and_its_comments(repo: Path) -> None:
+    forge = LocalForge(repo)
+    first = forge.open_proposal(_local_proposal(repo), "main")
+    forge.create_comment(first.ref, "monitoring: confirmed")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge proposal", BRANCH)
+    merged_head = git(repo, "rev-parse", BRANCH)
+    # the next proposal of the same target moves the branch, then opens its draft
+    files = {"workflows/flow.yml": "name: flow\nversion: tuned again\n"}
+    sha = commit_files(repo, git(repo, "rev-parse", "main"), files, "again", IDENTITY)
+    update_branch(repo, BRANCH, sha, merged_head)
+    second = forge.open_proposal(_local_proposal_on_branch(repo), "main")
+    listed = {p.ref: p for p in forge.list_proposals()}
+    kept = f"{first.ref.removesuffix('.md')}.merged-{merged_head[:12]}.md"
+    assert set(listed) == {second.ref, kept}
+    assert second.ref == first.ref
+    assert listed[second.ref].state == "open"
+    assert listed[kept].state == "merged"
+    assert listed[kept].head_sha == merged_head
+    assert [c.body for c in forge.list_comments(kept)] == ["monitoring: confirmed"]
+    assert forge.list_comments(second.ref) == []
+
+
+def _local_proposal_on_branch(repo: Path) -> Proposal:
+    """The proposal of :func:`_local_proposal` for a branch that already exists."""
+    meta = {"key": "flow/team", "branch": BRANCH, "evidence_key": "e2", "target": "team"}
+    return Proposal(
+        key="flow/team",
+        branch=BRANCH,
+        files={"workflows/flow.yml": "name: flow\nversion: tuned again\n"},
+        diff="",
+        title="Tune flow/team again",
+        body=f"Tune it again.\n\n{render_marker(meta)}\n",
+        evidence_key="e2",
+        validation_status="not_validated",
+    )
