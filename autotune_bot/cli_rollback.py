@@ -73,6 +73,8 @@ def format_history(target: str, entries: Sequence[Mapping[str, Any]]) -> str:
         e = line.entry
         if e["kind"] == "rollback":
             undone = f"reverts {e['reverts']}"
+        elif e["kind"] == "outcome":  # a monitoring record: it changed nothing to roll back
+            undone = "-"
         else:
             undone = f"by {line.rolled_back_by}" if line.rolled_back_by else "no"
         rows.append(

@@ -13,7 +13,10 @@ Every view has what the design documents' loop over the history formats: ``times
 ``optimization.description``, ``improvement_percentage`` (a number) and ``validation_status``.
 Where the history file has no single figure (a rollback; several suggestions applied together,
 whose estimates do not add up) the view's ``improvement_percentage`` is 0.0 and its
-``improvement_basis`` says why; the file itself is not changed. Pure.
+``improvement_basis`` says why; the file itself is not changed. An ``outcome`` entry (monitoring
+confirmed a merged change) is listed without an index, with 0.0 too: its realised figure, in
+``realised`` and in words in ``improvement_basis``, was recorded before/after the merge, not
+measured by an A/B test, and belongs to the apply entry it names. Pure.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from autotune_bot.history_outcomes import realised_words
 from autotune_bot.rollback import RollbackError, target_history
 
 __all__ = ["ViewLine", "history_view", "pick_applied"]
@@ -64,6 +68,13 @@ def _improvement(entry: Mapping[str, Any]) -> tuple[float, str | None]:
         return float(value), basis
     if entry.get("kind") == "rollback":
         return 0.0, "a rollback restores the earlier configuration; it claims no improvement"
+    if entry.get("kind") == "outcome":
+        realised = realised_words(entry.get("realised"))
+        return 0.0, (
+            f"a monitoring record of the merged change {entry.get('applied')}: realised "
+            f"{realised} (see realised), recorded before/after the merge, not interleaved: "
+            "not an A/B result; it claims no improvement of its own"
+        )
     optimization = entry.get("optimization")
     suggestions = optimization.get("suggestions") if isinstance(optimization, dict) else None
     count = len(suggestions) if isinstance(suggestions, list) else 0

@@ -5,10 +5,12 @@ Load the settings, workflows and metrics; watch the merged changes first
 still watched, or a change that regressed, is not proposed again meanwhile); analyse; plan
 (strategies and search); validate each target's change as the settings say (measured A/B
 runs when ``ab_test.enabled``, otherwise the estimate, labelled "not validated — simulated
-from recorded traces"); build one proposal per target; compare with what the forge already
-holds; then apply the effects (or, in a dry run, only list them). The decisions are the
-pure planners' (:mod:`.proposals`, :mod:`.lifecycle`); this module only gathers their
-inputs and hands the effects to :mod:`.apply_effects`.
+from recorded traces"); build one proposal per target (its history file: the base's, then
+an ``outcome`` entry for each confirmed merged change the base's history does not record yet
+(:mod:`autotune_bot.history_outcomes`), then its own ``apply`` entry); compare with what the
+forge already holds; then apply the effects (or, in a dry run, only list them). The
+decisions are the pure planners' (:mod:`.proposals`, :mod:`.lifecycle`); this module only
+gathers their inputs and hands the effects to :mod:`.apply_effects`.
 
 ``--repo`` may be a directory inside a larger work tree (a monorepo): workflow and history
 paths are relative to it for reading and for the bodies, and prefixed with its place in the
@@ -49,6 +51,7 @@ from autotune_bot.gitops.monitor_effects import MonitorDone
 from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals, proposal_branch
 from autotune_bot.gitops.target_patches import TargetPatch, current_is_best, target_patches
 from autotune_bot.gitops.types import Forge, Proposal
+from autotune_bot.history_outcomes import with_outcomes
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.settings import Settings
 from autotune_bot.settings.proposals import ABTestSettings
@@ -251,6 +254,8 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
         else:
             fresh.append(tp)
     history_text = _base_text(repo, base.sha, in_tree + HISTORY_PATH) or ""
+    # confirmed merged changes not yet in the base's history: recorded by this run's commits
+    history_text = with_outcomes(history_text, report.monitor.watched, now=options.now)
 
     def proposals_of(
         patches: list[TargetPatch], validations: dict[str, ABTestResult]

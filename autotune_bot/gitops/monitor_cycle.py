@@ -26,7 +26,12 @@ from autotune_bot.gitops.monitor_effects import (
     RevertTarget,
     apply_monitor_effects,
 )
-from autotune_bot.gitops.monitor_watch import WatchContext, seed_of, watch_merged
+from autotune_bot.gitops.monitor_watch import (
+    WatchContext,
+    confirmed_realised,
+    seed_of,
+    watch_merged,
+)
 from autotune_bot.gitops.types import Forge, ForgeProposal
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.monitor.decide import monitor_config
@@ -38,6 +43,7 @@ from autotune_bot.monitor.plan import (
     plan_monitor,
 )
 from autotune_bot.monitor.status import StatusRecord
+from autotune_bot.monitor.types import RealisedChange
 from autotune_bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -80,6 +86,8 @@ class WatchedChange:
     url: str | None = None
     revert: str | None = None  # the revert's handle, when there is one
     notes: tuple[str, ...] = ()
+    history_entry: str | None = None  # the apply entry its marker records
+    realised: RealisedChange | None = None  # before/after figures, when confirmed
 
 
 @dataclass
@@ -162,7 +170,7 @@ def monitor_loaded(
     plan = plan_monitor(watches, ctx.reverts, now=options.now)
     report.notes += plan.notes
     report.effects = plan.effects
-    _summarise(report, watches, plan.statuses, {p.ref for p in newest})
+    _summarise(report, watches, plan.statuses, {p.ref for p in newest}, ctx)
     if options.dry_run or not plan.effects:
         return report
     prs = settings.pull_requests
@@ -194,6 +202,7 @@ def _summarise(
     watches: list[Watch],
     statuses: dict[str, StatusRecord],
     newest: set[str],
+    ctx: WatchContext,
 ) -> None:
     for w in watches:
         p, s = w.proposal, statuses.get(w.proposal.ref)
@@ -201,6 +210,11 @@ def _summarise(
             continue
         notes = w.decision.notes if w.decision is not None else ((w.reason,) if w.reason else ())
         revert = s.revert.ref if s.revert is not None else None
+        realised = None
+        if s.outcome == "confirmed":  # a final outcome is not judged again: figures anew
+            d = w.decision
+            realised = d.realised if d is not None else confirmed_realised(p, ctx, s.post_runs)
+        applied = p.metadata.get("history_entry")
         report.watched.append(
             WatchedChange(
                 p.ref,
@@ -212,6 +226,8 @@ def _summarise(
                 p.url,
                 revert,
                 notes,
+                applied if isinstance(applied, str) else None,
+                realised,
             )
         )
         change = p.metadata.get("change")

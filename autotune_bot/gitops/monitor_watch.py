@@ -23,12 +23,13 @@ from autotune_bot.gitops.types import Forge, ForgeComment, ForgeProposal
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.monitor.decide import MonitorConfig, decide
 from autotune_bot.monitor.plan import Watch, revert_link, reverts_of
+from autotune_bot.monitor.realised import realised_change
 from autotune_bot.monitor.split import monitor_target, split_runs
 from autotune_bot.monitor.status import StatusRecord, parse_status
-from autotune_bot.monitor.types import MonitorDecision, RunSeries
+from autotune_bot.monitor.types import MonitorDecision, RealisedChange, RunSeries
 from autotune_bot.settings import Settings
 
-__all__ = ["WatchContext", "seed_of", "watch_merged"]
+__all__ = ["WatchContext", "confirmed_realised", "seed_of", "watch_merged"]
 
 
 @dataclass
@@ -88,6 +89,26 @@ def _judge(
         post = _first(post, status.post_runs)
     decision = decide(split.baseline, post, config, seed=seed_of(p.key))
     return dataclasses.replace(decision, notes=(*decision.notes, *split.notes)), ""
+
+
+def confirmed_realised(
+    p: ForgeProposal, ctx: WatchContext, post_runs: int
+) -> RealisedChange | None:
+    """The realised change of a confirmed proposal this run did not judge again: its baseline
+    and the first ``post_runs`` post-merge runs (those the confirmation saw), without the
+    detectors (None: its runs cannot be split)."""
+    target = monitor_target(p.metadata)
+    if p.merged_at is None or target is None:
+        return None
+    commits = tuple(c for c in (p.head_sha, p.merged_sha) if c)
+    split = split_runs(
+        ctx.store,
+        target,
+        p.merged_at,
+        proposal_commits=commits,
+        baseline_cap=ctx.config.baseline_runs,
+    )
+    return realised_change(split.baseline, _first(split.post, min(post_runs, ctx.config.horizon)))
 
 
 def _wants_revert(d: MonitorDecision | None, s: StatusRecord | None, asked: str | None) -> bool:

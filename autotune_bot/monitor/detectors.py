@@ -83,7 +83,7 @@ class Detector(ABC):
     """What every detector provides; see the module docstring for the four of them."""
 
     name: str  # the registry key
-    rule: str  # the seeds' trigger it stands for, in plain words
+    rule: str  # the regression it watches for, in plain words
 
     @abstractmethod
     def why_not(self, baseline: RunSeries, post: RunSeries, min_runs: int) -> str | None:
@@ -175,8 +175,7 @@ def _uniform_quantile(n: int, paths: int, rng: np.random.Generator) -> FloatArra
 class TailDetector(Detector):
     name = "tail"
     rule = (
-        "P95 up by more than 50 % (seed 002), slow anomalies (seed 003 §5.5): more runs "
-        "above the baseline's 95th percentile"
+        "slow tail (P95 up): more runs slower than the baseline's 95th percentile"
     )
 
     def why_not(self, baseline: RunSeries, post: RunSeries, min_runs: int) -> str | None:
@@ -215,8 +214,7 @@ def failure_rates(runs: npt.ArrayLike, failures: npt.ArrayLike) -> tuple[FloatAr
 class FailureDetector(Detector):
     name = "failures"
     rule = (
-        "success rate down by more than 10 % (seed 002), error spikes (seed 003 §5.5): "
-        "failures more frequent than before"
+        "success rate down (error spikes): failures more frequent than before"
     )
 
     def why_not(self, baseline: RunSeries, post: RunSeries, min_runs: int) -> str | None:
@@ -248,8 +246,7 @@ DETECTORS: dict[str, Detector] = {
     for d in (
         LogZDetector(
             "duration",
-            "performance below baseline (seed 002), duration regressions (seed 003 §5.5): "
-            "runs slower than before",
+            "performance below baseline: runs slower than before",
             field="durations",
             check_post=False,
         ),
@@ -257,7 +254,7 @@ DETECTORS: dict[str, Detector] = {
         FailureDetector(),
         LogZDetector(
             "cost",
-            "cost regressions (seed 003 §5.5): runs more expensive than before",
+            "cost up: runs more expensive than before",
             field="costs",
             check_post=True,
         ),

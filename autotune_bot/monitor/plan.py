@@ -193,7 +193,7 @@ def plan_monitor(
         if opening is not None:
             plan.effects.append(opening)
         if opening is not None or w.comment is None or same != w.comment.body:
-            stamped = dataclasses.replace(record, decided_at=now.isoformat())
+            stamped = dataclasses.replace(record, decided_at=now.isoformat(timespec="seconds"))
             if w.comment is not None and w.status is not None and same == w.comment.body:
                 stamped = kept  # only the revert link is new: it is added after opening
             body = render_status(stamped, w.decision)

@@ -57,7 +57,7 @@ class DetectorResult:
     """What one detector says about the post-merge runs so far."""
 
     name: str  # the registry key: "duration", "tail", "failures", "cost"
-    rule: str  # the seeds' trigger it stands for, in plain words
+    rule: str  # the regression it watches for, in plain words
     applicable: bool  # False: the data cannot feed it (``note`` says why)
     statistic: float  # the largest value of its decision statistic so far (NaN if n/a)
     threshold: float  # the calibrated value that signals a regression (NaN if n/a)
