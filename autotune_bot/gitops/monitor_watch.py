@@ -135,7 +135,7 @@ def watch_merged(
     requested_by: str | None,
 ) -> Watch:
     comment, status = _status_comment(p, ctx.forge)
-    existing = reverts_of(p.ref, ctx.reverts)
+    existing = reverts_of(p, ctx.reverts)
     decision: MonitorDecision | None = None
     reason = ""
     if superseded_by is None and _needs_verdict(status, existing, requested_by):

@@ -112,14 +112,19 @@ def newest_merged(merged: Sequence[ForgeProposal]) -> tuple[list[ForgeProposal],
     return sorted(newest, key=_when), older
 
 
-def reverts_of(ref: str, reverts: Sequence[ForgeProposal]) -> list[ForgeProposal]:
-    """The bot's revert proposals of merged pull request ``ref``: open ones first, then
-    merged, then closed, each oldest first."""
+def reverts_of(p: ForgeProposal, reverts: Sequence[ForgeProposal]) -> list[ForgeProposal]:
+    """The bot's revert proposals of merged pull request ``p`` (those naming it, and a
+    ``/autotune rollback N`` of the history entry it applied): open ones first, then merged,
+    then closed, each oldest first."""
     order = {"open": 0, "merged": 1, "closed": 2}
+    entry = p.metadata.get("history_entry")
     found = []
     for r in reverts:
         of = r.metadata.get("reverts")
-        if r.kind == "revert" and isinstance(of, Mapping) and of.get("ref") == ref:
+        if r.kind != "revert" or not isinstance(of, Mapping):
+            continue
+        same_entry = isinstance(entry, str) and bool(entry) and of.get("history_entry") == entry
+        if of.get("ref") == p.ref or same_entry:
             found.append(r)
     return sorted(found, key=lambda r: (order[r.state], _when(r)))
 
@@ -163,7 +168,7 @@ def plan_monitor(
             plan.notes.append(f"{p.ref}: a revert proposal; never monitored or reverted")
             continue
         record = _outcome(w)
-        existing = reverts_of(p.ref, reverts)
+        existing = reverts_of(p, reverts)
         wants = record.outcome == "regressed" or w.requested_by is not None
         opening: OpenRevert | None = None
         if existing:

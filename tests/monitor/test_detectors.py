@@ -29,7 +29,8 @@ def test_registry_entry_knows_its_name_and_rule(name: str) -> None:
     assert isinstance(detector, Detector)
     assert detector.name == name
     # the rule is shown to people in the status comment: one line, in words, no design refs
-    assert "\n" not in detector.rule and "seed" not in detector.rule
+    assert "\n" not in detector.rule
+    assert "seed" not in detector.rule
     assert any(word in detector.rule for word in ("slower", "failures", "expensive"))
 
 

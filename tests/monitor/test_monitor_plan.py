@@ -15,6 +15,7 @@ from autotune_bot.monitor.plan import (
     Watch,
     newest_merged,
     plan_monitor,
+    reverts_of,
 )
 from autotune_bot.monitor.revert_body import RevertInputs, build_revert, revert_branch
 from autotune_bot.monitor.status import parse_status
@@ -89,6 +90,22 @@ def test_an_open_merged_or_declined_revert_is_never_opened_again() -> None:
         posts = [e for e in plan.effects if isinstance(e, PostStatus)]
         assert words in posts[0].body
         assert any("maint" in n for n in plan.notes)  # the person who asked is told why not
+
+
+def test_a_history_rollback_of_the_same_change_counts_as_its_revert() -> None:
+    p = _merged()
+    history_revert = ForgeProposal(
+        "9", "revert/history-h-apply", "autotune/revert/history-h-apply", "open", "ev2",
+        "body", "Roll back h-apply",
+        metadata={"kind": "revert", "reverts": {"history_entry": "h-apply"}},
+    )  # fmt: skip
+    other = dataclasses.replace(
+        history_revert, ref="10", metadata={"kind": "revert", "reverts": {"history_entry": "x"}}
+    )
+    assert reverts_of(p, [history_revert, other]) == [history_revert]
+    w = Watch(p, decision=_decision("regressed"), revert=_prepared(p))
+    plan = plan_monitor([w], [history_revert, other], now=NOW)
+    assert not [e for e in plan.effects if isinstance(e, OpenRevert)]
 
 
 def test_reruns_are_quiet_and_final_outcomes_are_not_decided_again() -> None:
