@@ -19,6 +19,7 @@ from typing import Any
 
 from autotune_bot.actions_env import ActionConfig
 from autotune_bot.commands.event import CommentCommand, EventPayloadError
+from autotune_bot.commands.quote import code_span
 from autotune_bot.errors import AutotuneError
 from autotune_bot.gitops.command_actions import CommandOptions, RevertOutcome, Runners
 from autotune_bot.gitops.command_cycle import CommandReport, LocalHost, run_command
@@ -38,9 +39,12 @@ def revert_outcome(report: MonitorReport, ref: str) -> RevertOutcome:
 
     lines = []
     for done in report.reverts:
-        if done.action == "opened":
-            shown = prose(done.detail, 200)
-            lines.append(f"opened [{shown}]({done.url})" if done.url else f"opened {shown}")
+        if done.action == "opened" and done.revert is not None:
+            # "#12" links itself on GitHub; a local draft is named with its path
+            where = f" ({code_span(done.url)})" if done.url and not done.revert.isdigit() else ""
+            lines.append(f"opened {ref_link(done.revert)}{where}")
+        elif done.action == "opened":
+            lines.append(f"opened {prose(done.detail, 200)}")
     errors = [d.detail for d in report.reverts if d.action == "failed"] + report.errors
     if not lines:
         lines += [
