@@ -4,6 +4,7 @@ The curated public API::
 
     from autotune_bot import PerformanceAnalyzer, PerformanceAutotuner, WorkflowOptimizer
     from autotune_bot import OptimizationStrategy, OptimizationSuggestion, Settings, AutotuneError
+    from autotune_bot import OptimizationMonitor  # after the merge: regressions
 
 Everything else is importable from its module but may change between minor versions.
 """
@@ -19,6 +20,7 @@ __all__ = [
     "AutotuneError",
     "InputError",
     "Insight",
+    "OptimizationMonitor",
     "OptimizationPriority",
     "OptimizationStrategy",
     "OptimizationSuggestion",
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from autotune_bot.analysis.insight import Insight
     from autotune_bot.api import PerformanceAnalyzer
     from autotune_bot.autotuner import PerformanceAutotuner, WorkflowOptimizer
+    from autotune_bot.monitor.api import OptimizationMonitor
     from autotune_bot.settings import Settings
     from autotune_bot.strategies.base import OptimizationStrategy
     from autotune_bot.tuning.suggestion import (
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "AnalysisReport": "autotune_bot.analysis.analyzer",
     "Insight": "autotune_bot.analysis.insight",
+    "OptimizationMonitor": "autotune_bot.monitor.api",
     "PerformanceAnalyzer": "autotune_bot.api",
     "PerformanceAutotuner": "autotune_bot.autotuner",
     "WorkflowOptimizer": "autotune_bot.autotuner",

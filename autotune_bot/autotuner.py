@@ -42,6 +42,7 @@ from autotune_bot.workflow.model import WorkflowFile
 
 if TYPE_CHECKING:
     from autotune_bot.history_view import ViewLine
+    from autotune_bot.monitor.types import MonitorDecision
     from autotune_bot.settings.proposals import ABTestSettings
     from autotune_bot.validation.result import ABTestResult
 
@@ -98,7 +99,7 @@ class PerformanceAutotuner(_Loader):
     ``ab_test_threshold`` (percent, strictly between 0 and 100, else a
     :class:`~autotune_bot.errors.UsageError` naming it) is the improvement an A/B test must
     show to pass (:meth:`apply_optimizations` with ``enable_ab_testing=True``);
-    ``enable_auto_rollback`` is kept for monitoring.
+    ``enable_auto_rollback``: :meth:`check_regression` rolls back a change found to regress.
     """
 
     def __init__(
@@ -293,7 +294,8 @@ class PerformanceAutotuner(_Loader):
 
         The plain-configuration optimisations applied through this object (kept in memory)
         and, with a repository (:meth:`use_repository`), every entry of its history file
-        naming ``team_id`` (a team id or a workflow name), apply and rollback entries alike.
+        naming ``team_id`` (a team id or a workflow name), apply, rollback and outcome
+        entries alike.
         Each entry has ``stored_in`` (``"repository"`` or ``"memory"``), ``index`` (its
         position among the target's changes still applied, the ``rollback_index`` that undoes
         it; None for rolled-back changes and rollbacks), ``rolled_back_by`` (the id of the
@@ -343,6 +345,24 @@ class PerformanceAutotuner(_Loader):
             field = _API_FIELDS.get(err.field or "", err.field)
             raise RollbackError(err.message, path=err.path, line=err.line, field=field) from err
         return True
+
+    async def check_regression(
+        self,
+        team_id: str,
+        before: Sequence[Mapping[str, Any]],
+        after: Sequence[Mapping[str, Any]],
+    ) -> MonitorDecision:
+        """Judge the team's runs ``after`` a change against those ``before`` it (plain
+        records, oldest first; :meth:`autotune_bot.monitor.api.OptimizationMonitor.check`
+        with this object's settings). When the outcome is ``regressed`` and
+        ``enable_auto_rollback`` is set, the latest change of ``team_id`` still applied is
+        rolled back (:meth:`rollback_optimization`); the decision's notes say what was done.
+        """
+        from autotune_bot.monitor.api import OptimizationMonitor, auto_rollback
+
+        decision = OptimizationMonitor(self.settings).check(before, after)
+        rollback = self.rollback_optimization if self.enable_auto_rollback else None
+        return await auto_rollback(decision, team_id, rollback)
 
     def _recorded_targets(self) -> list[str]:
         from autotune_bot.history import read_history

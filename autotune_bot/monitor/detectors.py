@@ -174,9 +174,7 @@ def _uniform_quantile(n: int, paths: int, rng: np.random.Generator) -> FloatArra
 
 class TailDetector(Detector):
     name = "tail"
-    rule = (
-        "slow tail (P95 up): more runs slower than the baseline's 95th percentile"
-    )
+    rule = "slow tail (P95 up): more runs slower than the baseline's 95th percentile"
 
     def why_not(self, baseline: RunSeries, post: RunSeries, min_runs: int) -> str | None:
         n = baseline.timed
@@ -213,9 +211,7 @@ def failure_rates(runs: npt.ArrayLike, failures: npt.ArrayLike) -> tuple[FloatAr
 
 class FailureDetector(Detector):
     name = "failures"
-    rule = (
-        "success rate down (error spikes): failures more frequent than before"
-    )
+    rule = "success rate down (error spikes): failures more frequent than before"
 
     def why_not(self, baseline: RunSeries, post: RunSeries, min_runs: int) -> str | None:
         if len(baseline) < min_runs:
