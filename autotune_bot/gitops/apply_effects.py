@@ -16,8 +16,8 @@ from typing import Literal
 from autotune_bot.errors import AutotuneError
 from autotune_bot.gitops.commit_files import commit_files
 from autotune_bot.gitops.git import GitIdentity
-from autotune_bot.gitops.git_refs import BaseRef, update_branch
-from autotune_bot.gitops.git_remote import push_branch
+from autotune_bot.gitops.git_refs import BaseRef
+from autotune_bot.gitops.git_remote import put_branch
 from autotune_bot.gitops.lifecycle import (
     Effect,
     OpenProposal,
@@ -89,17 +89,17 @@ def _push(target: EffectTarget, effect: PushBranch, facts: BranchFacts | None) -
     )
     if target.remote is None:
         expected = facts.head_sha if facts is not None and facts.exists else None
-        update_branch(target.repo, p.branch, sha, expected)
     else:
-        push_branch(
-            target.repo,
-            target.remote,
-            p.branch,
-            sha,
-            default_branch=target.base.branch,
-            expected_remote_sha=effect.force_with_lease,
-            token=target.token,
-        )
+        expected = effect.force_with_lease
+    put_branch(
+        target.repo,
+        target.remote,
+        p.branch,
+        sha,
+        expected=expected,
+        default_branch=target.base.branch,
+        token=target.token,
+    )
     return sha
 
 

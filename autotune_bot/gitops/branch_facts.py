@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autotune_bot.gitops.commit_files import FileContents, files_match
-from autotune_bot.gitops.git import GitIdentity, git_lines, run_git
+from autotune_bot.gitops.git import GitError, GitIdentity, git_lines, run_git
 from autotune_bot.gitops.git_refs import is_ancestor, rev_parse
 from autotune_bot.gitops.types import BranchFacts
 
@@ -98,3 +98,20 @@ def branch_facts(
         base_changed_files=base_changes_since_fork(repo, head, base_sha),
         checked_out_in=checked_out_in,
     )
+
+
+def bot_branch_head(
+    repo: Path, ref: str, base: str, identity: GitIdentity, branch: str
+) -> str | None:
+    """The commit ``ref`` (a proposal branch's local or remote-tracking ref) points at, None
+    when it does not exist; a :class:`GitError` when a commit on it (not on ``base``) is not
+    the bot's: such a branch is never moved or reused."""
+    head = rev_parse(repo, ref)
+    if head is None:
+        return None
+    if foreign_count(branch_identities(repo, head, base), identity) > 0:
+        raise GitError(
+            f"branch {branch} holds commits autotune did not make; autotune leaves it alone "
+            "(delete it to let autotune make it again)"
+        )
+    return head

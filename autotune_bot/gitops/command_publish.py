@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from autotune_bot.errors import AutotuneError
-from autotune_bot.gitops.branch_facts import branch_identities, foreign_count
+from autotune_bot.gitops.branch_facts import bot_branch_head
 from autotune_bot.gitops.commit_files import commit_files
 from autotune_bot.gitops.git import GitIdentity, run_git
 from autotune_bot.gitops.git_refs import (
@@ -30,11 +30,9 @@ from autotune_bot.gitops.git_refs import (
     local_ref,
     repo_prefix,
     resolve_base,
-    rev_parse,
     tracking_ref,
-    update_branch,
 )
-from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth, push_branch
+from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth, put_branch
 from autotune_bot.gitops.marker import render_marker
 from autotune_bot.gitops.types import Forge, ForgeProposal, Proposal
 from autotune_bot.settings.proposals import PullRequestSettings
@@ -134,20 +132,6 @@ def open_proposal_of(forge: Forge, key: str, branch: str) -> ForgeProposal | Non
     return None
 
 
-def _current(place: Place, branch: str) -> str | None:
-    ref = tracking_ref(place.remote, branch) if place.remote is not None else local_ref(branch)
-    sha = rev_parse(place.repo, ref)
-    if sha is None:
-        return None
-    identities = branch_identities(place.repo, sha, place.base.sha)
-    if foreign_count(identities, place.identity):
-        raise CommandFailedError(
-            f"branch {branch} exists and holds commits autotune did not make; it is left "
-            "alone (delete it to let autotune make it again)"
-        )
-    return sha
-
-
 def publish(place: Place, forge: Forge, proposal: Proposal) -> ForgeProposal:
     """Commit the proposal's files on the base, put its branch there, open the proposal."""
     files = {place.in_tree + path: text for path, text in proposal.files.items()}
@@ -159,17 +143,16 @@ def publish(place: Place, forge: Forge, proposal: Proposal) -> ForgeProposal:
         place.identity,
         when=place.now,
     )
-    current = _current(place, proposal.branch)
-    if place.remote is None:
-        update_branch(place.repo, proposal.branch, sha, current)
-    else:
-        push_branch(
-            place.repo,
-            place.remote,
-            proposal.branch,
-            sha,
-            default_branch=place.base.branch,
-            expected_remote_sha=current,
-            token=place.token,
-        )
+    branch = proposal.branch
+    ref = tracking_ref(place.remote, branch) if place.remote is not None else local_ref(branch)
+    current = bot_branch_head(place.repo, ref, place.base.sha, place.identity, branch)
+    put_branch(
+        place.repo,
+        place.remote,
+        branch,
+        sha,
+        expected=current,
+        default_branch=place.base.branch,
+        token=place.token,
+    )
     return forge.open_proposal(proposal, place.base.branch)

@@ -33,6 +33,7 @@ from autotune_bot.gitops.git_refs import (
     is_shallow,
     rev_parse,
     tracking_ref,
+    update_branch,
 )
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "fetch_for_proposals",
     "http_auth",
     "push_branch",
+    "put_branch",
     "remote_branches",
 ]
 
@@ -242,6 +244,36 @@ def push_branch(
         )
     if "://" not in remote:
         run_git(repo, ["update-ref", tracking_ref(remote, branch), sha])
+
+
+def put_branch(
+    repo: Path,
+    remote: str | None,
+    branch: str,
+    sha: str,
+    *,
+    expected: str | None,
+    default_branch: str,
+    token: str | None = None,
+) -> None:
+    """Point proposal branch ``branch`` at ``sha``: pushed to ``remote`` (see
+    :func:`push_branch`; ``expected`` is the lease), or, with no remote, the local branch
+    moved only if it is still at ``expected`` (None: it must not exist yet). Never the
+    default branch."""
+    if branch == default_branch:
+        raise GitError(f"refusing to move the default branch {branch!r}")
+    if remote is None:
+        update_branch(repo, branch, sha, expected)
+        return
+    push_branch(
+        repo,
+        remote,
+        branch,
+        sha,
+        default_branch=default_branch,
+        expected_remote_sha=expected,
+        token=token,
+    )
 
 
 def check_push_access(repo: Path, remote: str, branch: str, *, token: str | None = None) -> None:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Literal
 
 from autotune_bot.errors import AutotuneError
-from autotune_bot.gitops.branch_facts import branch_identities, foreign_count
+from autotune_bot.gitops.branch_facts import bot_branch_head
 from autotune_bot.gitops.git import GitError, GitIdentity
-from autotune_bot.gitops.git_refs import BaseRef, local_ref, rev_parse, tracking_ref, update_branch
-from autotune_bot.gitops.git_remote import push_branch
+from autotune_bot.gitops.git_refs import BaseRef, local_ref, tracking_ref
+from autotune_bot.gitops.git_remote import put_branch
 from autotune_bot.gitops.proposals import HISTORY_PATH
 from autotune_bot.gitops.types import Forge, ForgeProposal
 from autotune_bot.history import history_line
@@ -72,19 +72,6 @@ def describe_monitor_effect(effect: MonitorEffect) -> str:
     return f"{effect.ref}: {how} the status comment ({effect.status.outcome})"
 
 
-def _lease(target: RevertTarget, branch: str) -> str | None:
-    """The head an existing revert branch must still have (None: it does not exist); a
-    :class:`GitError` when a person's commit is on it."""
-    ref = tracking_ref(target.remote, branch) if target.remote else local_ref(branch)
-    head = rev_parse(target.repo, ref)
-    if head is None:
-        return None
-    ids = branch_identities(target.repo, head, target.base.sha)
-    if foreign_count(ids, target.identity) > 0:
-        raise GitError(f"a person pushed to {branch}; autotune does not reuse it for a revert")
-    return head
-
-
 def _open_revert(effect: OpenRevert, forge: Forge, target: RevertTarget) -> ForgeProposal:
     from autotune_bot.gitops.revert_commit import revert_commit
 
@@ -93,7 +80,9 @@ def _open_revert(effect: OpenRevert, forge: Forge, target: RevertTarget) -> Forg
         raise GitError(f"{original.ref}: no merge commit known")
     if p.branch == target.base.branch:
         raise GitError(f"refusing to use the default branch {p.branch!r} for a revert")
-    lease = _lease(target, p.branch)
+    ref = tracking_ref(target.remote, p.branch) if target.remote else local_ref(p.branch)
+    # an existing revert branch is reused only when every commit on it is the bot's
+    lease = bot_branch_head(target.repo, ref, target.base.sha, target.identity, p.branch)
     made = revert_commit(
         target.repo,
         base_sha=target.base.sha,
@@ -107,18 +96,15 @@ def _open_revert(effect: OpenRevert, forge: Forge, target: RevertTarget) -> Forg
         remote=target.remote,
         token=target.token,
     )
-    if target.remote is None:
-        update_branch(target.repo, p.branch, made.sha, lease)
-    else:
-        push_branch(
-            target.repo,
-            target.remote,
-            p.branch,
-            made.sha,
-            default_branch=target.base.branch,
-            expected_remote_sha=lease,
-            token=target.token,
-        )
+    put_branch(
+        target.repo,
+        target.remote,
+        p.branch,
+        made.sha,
+        expected=lease,
+        default_branch=target.base.branch,
+        token=target.token,
+    )
     return forge.open_proposal(p, target.base.branch)
 
 
