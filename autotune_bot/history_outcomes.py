@@ -53,7 +53,7 @@ class ConfirmedChange(Protocol):
     @property
     def history_entry(self) -> str | None: ...
     @property
-    def realised(self) -> RealisedChange | None: ...
+    def realised(self) -> RealisedChange | Mapping[str, Any] | None: ...
     @property
     def post_runs(self) -> int: ...
     @property
@@ -101,7 +101,7 @@ def outcome_entry(
     outcome: str = "confirmed",
     pull_request: str,
     url: str | None = None,
-    realised: RealisedChange | None,
+    realised: RealisedChange | Mapping[str, Any] | None,
     post_runs: int,
     baseline_runs: int,
     horizon: int,
@@ -113,7 +113,9 @@ def outcome_entry(
         raise ValueError(f"no history outcome entry for monitoring outcome {outcome!r}")
     if not applied:
         raise ValueError("an outcome entry names the apply entry it is about")
-    figures = realised_json(realised) if realised is not None else None
+    # the figures as computed when the change was confirmed (the status comment's marker
+    # keeps them), or computed now
+    figures = realised_json(realised) if isinstance(realised, RealisedChange) else realised
     merge = f"the merge of {pull_request}"
     return build_entry(
         kind=OUTCOME_KIND,
@@ -144,7 +146,7 @@ def outcome_entry(
             "post_runs": post_runs,
             "baseline_runs": baseline_runs,
             "horizon": horizon,
-            "realised": figures,
+            "realised": dict(figures) if figures is not None else None,
         },
     )
 

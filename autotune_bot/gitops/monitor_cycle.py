@@ -13,10 +13,11 @@ which reverts to open; :mod:`.monitor_effects` carries them out. ``requested_by`
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from autotune_bot.gitops.git import GitIdentity
 from autotune_bot.gitops.git_refs import BaseRef, default_branch, repo_prefix, resolve_base
@@ -87,7 +88,8 @@ class WatchedChange:
     revert: str | None = None  # the revert's handle, when there is one
     notes: tuple[str, ...] = ()
     history_entry: str | None = None  # the apply entry its marker records
-    realised: RealisedChange | None = None  # before/after figures, when confirmed
+    # before/after figures, when confirmed (as the status marker kept them, or computed)
+    realised: RealisedChange | Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -210,10 +212,13 @@ def _summarise(
             continue
         notes = w.decision.notes if w.decision is not None else ((w.reason,) if w.reason else ())
         revert = s.revert.ref if s.revert is not None else None
-        realised = None
-        if s.outcome == "confirmed":  # a final outcome is not judged again: figures anew
+        realised: RealisedChange | Mapping[str, Any] | None = None
+        if s.outcome == "confirmed":  # the figures of the confirmation, else computed anew
             d = w.decision
-            realised = d.realised if d is not None else confirmed_realised(p, ctx, s.post_runs)
+            if d is not None:
+                realised = d.realised
+            else:
+                realised = s.realised or confirmed_realised(p, ctx, s.post_runs)
         applied = p.metadata.get("history_entry")
         report.watched.append(
             WatchedChange(

@@ -151,9 +151,15 @@ def _outcome(w: Watch) -> StatusRecord:
     if d.outcome == "not_monitored":
         reason = next((n for n in d.notes if n.startswith("not monitored")), "") or w.reason
         reason = reason.removeprefix("not monitored: ") or "the data cannot support a decision"
+    figures = None
+    if d.outcome == "confirmed" and d.realised is not None:
+        from autotune_bot.history_outcomes import realised_json
+
+        figures = realised_json(d.realised)
     return StatusRecord(
-        p.ref, p.key, d.outcome, d.post_runs, d.baseline_runs, d.horizon, "", reason, merge_sha=sha
-    )
+        p.ref, p.key, d.outcome, d.post_runs, d.baseline_runs, d.horizon, "", reason,
+        merge_sha=sha, realised=figures,
+    )  # fmt: skip
 
 
 def plan_monitor(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -68,6 +69,9 @@ class StatusRecord:
     superseded_by: str | None = None
     revert: RevertLink | None = None
     merge_sha: str = ""  # the merge commit judged: a later merge under the same ref is new
+    # confirmed: the realised figures when it was confirmed (history_outcomes.realised_json),
+    # kept so the history gets them even after those runs left the metrics
+    realised: Mapping[str, Any] | None = None
 
     @property
     def final(self) -> bool:
@@ -179,6 +183,7 @@ def _marker(status: StatusRecord) -> str:
         "superseded_by": status.superseded_by,
         "revert": None,
         "merge_sha": status.merge_sha,
+        "realised": dict(status.realised) if status.realised is not None else None,
     }
     if status.revert is not None:
         r = status.revert
@@ -233,6 +238,24 @@ def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+def _figures(value: Any) -> bool:
+    """Realised figures: absent, or an object of numbers, nulls and number pairs."""
+    if value is None:
+        return True
+    if not isinstance(value, dict) or len(value) > 16:
+        return False
+
+    def number(v: Any) -> bool:
+        return v is None or (
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        )
+
+    def ok(v: Any) -> bool:
+        return number(v) or (isinstance(v, list) and len(v) == 2 and all(map(number, v)))
+
+    return all(isinstance(k, str) and ok(v) for k, v in value.items())
+
+
 def _opt_str(value: Any) -> bool:
     return value is None or isinstance(value, str)
 
@@ -265,7 +288,7 @@ def _record(data: Any) -> StatusRecord | None:
     if not isinstance(data.get("merge_sha", ""), str):
         return None
     revert = _revert(data.get("revert"))
-    if revert is False:
+    if revert is False or not _figures(data.get("realised")):
         return None
     return StatusRecord(
         ref=data["ref"],
@@ -279,6 +302,7 @@ def _record(data: Any) -> StatusRecord | None:
         superseded_by=data.get("superseded_by"),
         revert=revert if isinstance(revert, RevertLink) else None,
         merge_sha=data.get("merge_sha", ""),
+        realised=data.get("realised"),
     )
 
 

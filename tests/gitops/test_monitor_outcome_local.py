@@ -18,7 +18,7 @@ import pytest
 from autotune_bot.forge.local import LocalForge
 from autotune_bot.gitops.monitor_cycle import MonitorOptions, run_monitor
 from autotune_bot.history import read_history
-from autotune_bot.history_outcomes import history_entries
+from autotune_bot.history_outcomes import history_entries, realised_json
 from tests.gitops.test_monitor_local import BRANCH, DRAFT, MERGED_AT, _cli, _merged_repo, _refs
 from tests.repo_helpers import DEMO, git
 
@@ -78,16 +78,18 @@ def test_the_next_proposal_records_the_confirmed_outcome_once(
     assert first.realised.duration_percent is not None
     pct = first.realised.duration_percent
     assert f"{abs(pct):.1f} % {'faster' if pct >= 0 else 'slower'}" in comment.body
-    # a later run does not judge the final outcome again, but has the same figures
+    # a later run does not judge the final outcome again: it has the figures of the
+    # confirmation, as the status comment's marker kept them
+    figures = realised_json(first.realised)
     (later,) = run_monitor(MonitorOptions(repo, datetime.now(UTC)), forge).watched
     assert later.outcome == "confirmed"
-    assert later.realised == first.realised
+    assert later.realised == figures
     assert forge.list_comments(DRAFT) == [comment]
 
     # a person restores the team as it was (the docs member's goal reworded): a new proposal
     # of the same key may open now that the merged one is confirmed (the post-merge runs are
     # no longer in the metrics, as after a retention window: the search proposes again, and
-    # the outcome keeps its counts but has no figures any more)
+    # the outcome keeps the figures of the confirmation, from the status comment's marker)
     (repo / AFTER).unlink()
     text = git(repo, "show", f"main^1:{WORKFLOW}")
     assert "team_formation: sequential" in text
@@ -107,8 +109,9 @@ def test_the_next_proposal_records_the_confirmed_outcome_once(
     assert outcome["pull_request"]["ref"] == DRAFT
     assert outcome["targets"] == ["review_team"]
     assert (outcome["post_runs"], outcome["horizon"]) == (40, 40)
-    assert outcome["realised"]["post_runs"] == 0
-    assert outcome["realised"]["duration_percent"] is None
+    assert outcome["realised"] == figures
+    assert outcome["realised"]["post_runs"] == 40
+    assert outcome["realised"]["duration_percent"] is not None
 
     # a rerun: nothing pushed, still one outcome line
     refs = _refs(repo)

@@ -42,6 +42,7 @@ def test_round_trip_of_every_outcome() -> None:
         _record("not_monitored", 0, reason="12 runs before the merge, 30 needed"),
         _record("superseded", 0, superseded_by="20"),
         _record("holding", 3, merge_sha="f" * 40),
+        _record("confirmed", 200, realised={"duration_ratio": 0.8, "ci": [0.7, 0.9], "x": None}),
     ):
         body = render_status(record, _decision("holding", record.post_runs, (QUIET,)))
         assert parse_status(body) == record
@@ -124,6 +125,11 @@ GOOD = json.loads(render_status(_record("holding", 3), None).split("autotune:mon
         {"revert": {"ref": "1", "state": "reopened", "url": None, "requested_by": None}},
         {"revert": "13"},
         {"merge_sha": 5},
+        {"realised": "20 % faster"},
+        {"realised": {"duration_ratio": "0.8"}},
+        {"realised": {"duration_ratio": True}},
+        {"realised": {"ci": [0.7, 0.8, 0.9]}},
+        {"realised": {"nested": {"a": 1}}},
     ],
 )
 def test_malformed_markers_are_not_status_comments(change: dict[str, object]) -> None:
