@@ -5,10 +5,9 @@ runner upper-cases the input name, turns spaces into ``_`` and keeps ``_`` and `
 are, like ``@actions/core``'s ``getInput``), with the defaults of ``action.yml`` when a
 variable is missing or empty. :func:`action_config` turns an environment mapping into a typed
 :class:`ActionConfig` without touching the process (pure); :func:`load_action_config` also
-reads the event payload file. The writers append to the files the runner names
-(``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``); :func:`annotation` and :func:`mask` return
-workflow-command lines for the caller to print, and :func:`verbatim` frames free text so that
-none of it is taken as a workflow command.
+reads the event payload file. What goes back to the runner (annotations, masks, verbatim
+text, step outputs, the job summary) is in :mod:`autotune_bot.actions_output`, re-exported
+here.
 
 Outside Actions (no ``GITHUB_ACTIONS=true``) the same code runs with the local forge: the
 workspace is the current directory and there is no event.
@@ -24,6 +23,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from autotune_bot.actions_output import (
+    SUMMARY_MAX_BYTES,
+    annotation,
+    append_summary,
+    format_outputs,
+    mask,
+    summary_text,
+    verbatim,
+    write_outputs,
+)
 from autotune_bot.errors import InputError
 from autotune_bot.secret import Secret
 
@@ -61,15 +70,11 @@ INPUT_DEFAULTS: Mapping[str, str] = {
     "working_directory": ".",
 }
 EVENT_MAX_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
-SUMMARY_MAX_BYTES = 1024 * 1024  # the runner drops a step summary over 1 MiB
 RUN_EVENTS = frozenset({"schedule", "workflow_dispatch"})
 MONITORING_EVENTS = frozenset({"issue_comment", "pull_request"})
 _TRUE = ("true", "True", "TRUE")  # @actions/core getBooleanInput: YAML 1.2 core schema
 _FALSE = ("false", "False", "FALSE")
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_OUTPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_DELIMITER = "AUTOTUNE_EOF"
-_TRUNCATED = "\n\n*(summary truncated: GitHub shows at most 1 MiB of summary per step)*\n"
 
 
 class ActionInputError(InputError):
@@ -306,95 +311,3 @@ def load_action_config(env: Mapping[str, str], *, cwd: Path) -> ActionConfig:
     if event_path and event_decision(env.get("GITHUB_EVENT_NAME", "").strip() or None).run:
         payload = read_event(cwd / event_path)
     return action_config(env, cwd=cwd, event_payload=payload)
-
-
-def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
-
-
-def annotation(
-    kind: Literal["error", "warning", "notice"],
-    message: str,
-    file: str | None = None,
-    line: int | None = None,
-    *,
-    title: str | None = None,
-) -> str:
-    """A ``::error file=…,line=…::message`` workflow command, escaped as ``@actions/core`` does."""
-    if kind not in ("error", "warning", "notice"):
-        raise ValueError(f"unknown annotation kind {kind!r}")
-    props = [(k, v) for k, v in (("title", title), ("file", file), ("line", line)) if v is not None]
-    text = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props)
-    return f"::{kind}{' ' + text if text else ''}::{_escape_data(message)}"
-
-
-def mask(value: str) -> str:
-    """The ``::add-mask::`` command that makes the runner hide ``value`` in later log lines."""
-    return f"::add-mask::{_escape_data(value)}"
-
-
-def verbatim(text: str, token: str) -> str:
-    """``text`` framed by ``::stop-commands::`` so the runner takes none of it as a command.
-
-    Free text on standard output (names from workflow files, error messages) could hold a
-    line starting with ``::`` or a ``##[…]`` command anywhere in a line; between
-    ``::stop-commands::<token>`` and ``::<token>::`` the runner processes no workflow command.
-    ``token`` must be unguessable (the caller draws it at random) and is refused when
-    ``text`` holds it.
-    """
-    if not re.fullmatch(r"[A-Za-z0-9_-]{16,}", token) or token in text:
-        raise ValueError("the stop-commands token must be 16+ safe characters not in the text")
-    body = text if text.endswith("\n") or not text else text + "\n"
-    return f"::stop-commands::{token}\n{body}::{token}::\n"
-
-
-def _delimiter(name: str, value: str) -> str:
-    """A heredoc delimiter found in neither ``name`` nor ``value`` (no randomness needed)."""
-    candidate, n = _DELIMITER, 0
-    while candidate in value or candidate in name:
-        n += 1
-        candidate = f"{_DELIMITER}_{n}"
-    return candidate
-
-
-def format_outputs(outputs: Mapping[str, str | int | bool]) -> str:
-    """``$GITHUB_OUTPUT`` text: every output as ``name<<DELIM`` / value / ``DELIM``."""
-    chunks = []
-    for name, raw in outputs.items():
-        if not _OUTPUT_NAME.fullmatch(name):
-            raise ValueError(f"invalid output name {name!r}")
-        value = ("true" if raw else "false") if isinstance(raw, bool) else str(raw)
-        delimiter = _delimiter(name, value)
-        chunks.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
-    return "".join(chunks)
-
-
-def write_outputs(path: Path, outputs: Mapping[str, str | int | bool]) -> None:
-    """Append ``outputs`` to the runner's ``$GITHUB_OUTPUT`` file at ``path``."""
-    with path.open("a", encoding="utf-8", newline="\n") as handle:
-        handle.write(format_outputs(outputs))
-
-
-def summary_text(markdown: str, used_bytes: int, max_bytes: int = SUMMARY_MAX_BYTES) -> str:
-    """``markdown`` (newline-terminated) cut at a line so the summary stays within the cap."""
-    text = markdown if markdown.endswith("\n") else markdown + "\n"
-    room = max_bytes - used_bytes
-    if len(text.encode("utf-8")) <= room:
-        return text
-    keep = room - len(_TRUNCATED.encode("utf-8"))
-    if keep <= 0:
-        return ""
-    head = text.encode("utf-8")[:keep].decode("utf-8", errors="ignore")
-    cut = head.rfind("\n")
-    return (head[: cut + 1] if cut >= 0 else head) + _TRUNCATED
-
-
-def append_summary(path: Path, markdown: str) -> None:
-    """Append ``markdown`` to the job summary file (``$GITHUB_STEP_SUMMARY``) at ``path``."""
-    used = path.stat().st_size if path.exists() else 0
-    with path.open("a", encoding="utf-8", newline="\n") as handle:
-        handle.write(summary_text(markdown, used))

@@ -88,7 +88,7 @@ def _comment(
         f"## autotune command\n\nComment {route.comment_id} ({report.why}): {status}; "
         f"see {reply}.\n\n{report.outcome}\n"
     )
-    outputs.write(markdown=markdown)
+    outputs.write(opened=report.opened, updated=report.updated, markdown=markdown)
     return 0 if report.ok else 1
 
 

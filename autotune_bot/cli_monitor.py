@@ -30,7 +30,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="where proposals are (auto: github inside GitHub Actions, else local)",
     )
     p.add_argument("--dry-run", action="store_true", help="judge and print; write nothing")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: outcomes, runs, realised figures, revert links, notes",
+    )
 
 
 def monitor_command(args: argparse.Namespace) -> int:

@@ -16,7 +16,8 @@ calibration does not assume), and a rarely failing workflow (success 0.98, uncha
 Printed per scenario: P(rollback within 200 runs) with its Monte-Carlo SE, the median and 90th
 percentile of the detection delay (the post-merge run of the first alarm, among replicates
 that alarmed), and per detector its alarm rate and its share of rollbacks it triggered first.
-The seeds' literal rules are evaluated on the same data for comparison (``literal_rules``).
+The design documents' literal rules are evaluated on the same data for comparison
+(``literal_rules``).
 Last: the time of one uncalibrated threshold per detector at a 200-run baseline, the time of
 one decide() once calibrated, the wall time and the peak memory (max RSS).
 """
@@ -196,14 +197,17 @@ def main() -> None:
         monitor_rows,
     )))  # fmt: skip
     print("\n".join(table(
-        "Seeds' literal rules, every 10 runs on the last 20: any rule, and each rule's rate",
+        "Design documents' literal rules, every 10 runs on the last 20: any rule, and each "
+        "rule's rate",
         header + list(RULES),
         literal_rows,
     )))  # fmt: skip
     null = float(monitor_rows[0][1].split()[0])
     limit = 0.05 + 2 * math.sqrt(0.05 * 0.95 / replicates)
     verdict = "met" if null <= 0.05 else "within 2 MC SE" if null <= limit else "missed"
-    print(f"no change: false rollbacks {null:.4f}; target ≤ 0.05 ({verdict})")
+    se = math.sqrt(null * (1 - null) / replicates)
+    print(f"no change: false rollbacks {null:.4f} ± {se:.4f} (one Monte-Carlo SE); "
+          f"target ≤ 0.05 ({verdict})")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ durations 0.5 × Student t with 3 degrees of freedom), every run succeeds with p
 (σ 0.5, independent of the duration). A scenario multiplies the post-merge durations and costs
 by its ratios. All runs record a duration, failed ones included.
 
-:func:`literal_rules` evaluates the seeds' rules as written, for comparison: every 10 runs
-after the merge (from run 20 on), on the last 20 runs — success rate more than 10 % (relative)
-below the baseline's, P95 above 1.5 × the baseline's P95, mean duration above the baseline's.
+:func:`literal_rules` evaluates the design documents' rules as written, for comparison: every
+10 runs after the merge (from run 20 on), on the last 20 runs — success rate more than 10 %
+(relative) below the baseline's, P95 above 1.5 × the baseline's P95, mean duration above the
+baseline's.
 """
 
 from __future__ import annotations

@@ -35,8 +35,9 @@ __all__ = [
     "route_event",
 ]
 
-# GitHub logins: letters, digits and single hyphens, at most 39 characters; apps add "[bot]".
-_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?", re.ASCII)
+# GitHub logins: letters, digits and hyphens (and the "_" of managed users' "<handle>_<short
+# code>"), at most 39 characters; apps add "[bot]".
+_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})(?:\[bot\])?", re.ASCII)
 _MAX_ID = 2**63 - 1
 
 

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from autotune_bot.commands.authorize import is_bot, permits, required_permission
 from autotune_bot.commands.event import CommentCommand
 from autotune_bot.commands.help import help_text
-from autotune_bot.commands.parse import Command, CommandError, history_index
+from autotune_bot.commands.parse import MAX_BODY_CHARS, Command, CommandError, history_index
 from autotune_bot.commands.quote import code_span
 from autotune_bot.gitops.marker import comment_json
 from autotune_bot.gitops.types import ForgeComment
 
 __all__ = [
+    "MAX_REPLY_CHARS",
     "CommandAction",
     "CommandPlan",
     "PullFacts",
@@ -53,6 +54,8 @@ __all__ = [
     "reply_state",
 ]
 
+MAX_REPLY_CHARS = MAX_BODY_CHARS  # GitHub refuses a longer comment
+_CUT = f"\n\n*(cut here: a comment holds at most {MAX_BODY_CHARS} characters)*"
 _REPLY = re.compile(r"<!--[ \t]*autotune:reply[ \t]+(\{[^\n]{0,512}?\})[ \t]*-->")
 _FORK = (
     "is not run on pull requests from forks: autotune never runs anything for a fork's "
@@ -149,9 +152,19 @@ def find_reply(comments: Sequence[ForgeComment], comment_id: str) -> ForgeCommen
 
 
 def reply_body(comment_id: str, text: str, *, done: bool) -> str:
-    """A reply's body: ``text`` and the hidden marker naming the command comment."""
+    """A reply's body: ``text`` and the hidden marker naming the command comment, at most
+    :data:`MAX_REPLY_CHARS` characters (a longer text is cut at a line, saying so)."""
     marker = comment_json({"comment": comment_id, "done": done})
-    return f"{text.rstrip()}\n\n<!-- autotune:reply {marker} -->\n"
+    tail = f"\n\n<!-- autotune:reply {marker} -->\n"
+    return _fitted(text.rstrip(), MAX_REPLY_CHARS - len(tail)) + tail
+
+
+def _fitted(text: str, room: int) -> str:
+    if len(text) <= room:
+        return text
+    head = text[: room - len(_CUT)]
+    line_end = head.rfind("\n")
+    return (head[:line_end] if line_end > 0 else head) + _CUT
 
 
 def addressed(route: CommentCommand, command: Command | CommandError | None) -> bool:

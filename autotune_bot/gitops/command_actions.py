@@ -63,6 +63,7 @@ class RevertOutcome:
     reverts: tuple[str, ...] = ()  # Markdown: the revert opened, or the one already there
     notes: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
+    opened: int = 0  # revert pull requests opened now
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class ActionContext:
 class Outcome:
     text: str  # Markdown for the reply
     ok: bool = True
+    opened: int = 0  # pull requests opened (the action's prs_opened output)
+    updated: int = 0  # pull requests updated in place (prs_updated)
 
 
 def _link(p: ForgeProposal) -> str:
@@ -150,7 +153,8 @@ def revert_pull_outcome(ctx: ActionContext, action: RunRollback, ref: str) -> Ou
     if not done.reverts and not done.errors:
         lines.insert(0, f"No revert of {_link(found)} was opened.")
     del action
-    return Outcome("\n".join(lines), ok=not done.errors and bool(done.reverts))
+    ok = not done.errors and bool(done.reverts)
+    return Outcome("\n".join(lines), ok=ok, opened=done.opened)
 
 
 def analyze_outcome(ctx: ActionContext, action: RunAnalyze) -> Outcome:
@@ -213,4 +217,9 @@ def retune_outcome(ctx: ActionContext, action: RunRetune) -> Outcome:
     lines += [f"- error: {prose(text, 300)}" for text in report.errors]
     if len(lines) == 2:
         lines.append("Nothing to propose.")
-    return Outcome("\n".join(lines), ok=not report.failed() and not report.errors)
+    return Outcome(
+        "\n".join(lines),
+        ok=not report.failed() and not report.errors,
+        opened=report.count("opened"),
+        updated=report.count("updated"),
+    )

@@ -133,7 +133,7 @@ def rollback_entry_outcome(ctx: ActionContext, index: int) -> Outcome:
         },
     )
     made = publish(place, ctx.forge, proposal)
-    return Outcome(f"Opened {_link(made)}: it rolls back {what}.")
+    return Outcome(f"Opened {_link(made)}: it rolls back {what}.", opened=1)
 
 
 def _settings_path(ctx: ActionContext) -> str:
@@ -183,4 +183,6 @@ def ignore_outcome(ctx: ActionContext, name: str) -> Outcome:
         meta={"kind": "settings", "file": path},
     )
     made = publish(place, ctx.forge, proposal)
-    return Outcome(f"Opened {_link(made)}: it edits {code_span(path)} to ignore {code_span(name)}.")
+    return Outcome(
+        f"Opened {_link(made)}: it edits {code_span(path)} to ignore {code_span(name)}.", opened=1
+    )

@@ -114,6 +114,8 @@ class CommandReport:
     ok: bool = True  # False: the command failed (the step exits non-zero)
     reply_url: str | None = None
     outcome: str = ""  # the reply's result text
+    opened: int = 0  # pull requests the command opened
+    updated: int = 0  # pull requests the command updated in place
     notes: list[str] = field(default_factory=list)
 
 
@@ -219,4 +221,5 @@ def run_command(
     body = reply_body(route.comment_id, head + text, done=outcome.ok)
     _post(forge, ref, reply, body)
     report.ok, report.outcome = outcome.ok, text
+    report.opened, report.updated = outcome.opened, outcome.updated
     return report

@@ -46,13 +46,20 @@ def revert_outcome(report: MonitorReport, ref: str) -> RevertOutcome:
         elif done.action == "opened":
             lines.append(f"opened {prose(done.detail, 200)}")
     errors = [d.detail for d in report.reverts if d.action == "failed"] + report.errors
+    notes = list(report.notes)
     if not lines:
-        lines += [
-            f"already there: {ref_link(w.revert)}"
-            for w in report.watched
-            if w.ref == ref and w.revert is not None
+        existing = [w.revert for w in report.watched if w.ref == ref and w.revert is not None]
+        lines += [f"one exists already: {ref_link(r)}; no other is opened" for r in existing]
+        # monitoring's note that it is open says the same (one saying it was declined stays)
+        notes = [
+            n
+            for n in notes
+            if not any(
+                n.startswith(f"{ref}: ") and "already open" in n and r in n for r in existing
+            )
         ]
-    return RevertOutcome(tuple(lines), tuple(report.notes), tuple(errors))
+    opened = sum(1 for d in report.reverts if d.action == "opened")
+    return RevertOutcome(tuple(lines), tuple(notes), tuple(errors), opened)
 
 
 def local_draft(payload: Mapping[str, Any]) -> str:

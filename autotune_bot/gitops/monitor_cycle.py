@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from autotune_bot.errors import AutotuneError
 from autotune_bot.gitops.git import GitIdentity
 from autotune_bot.gitops.git_refs import BaseRef, default_branch, repo_prefix, resolve_base
 from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
@@ -90,6 +91,7 @@ class WatchedChange:
     history_entry: str | None = None  # the apply entry its marker records
     # before/after figures, when confirmed (as the status marker kept them, or computed)
     realised: RealisedChange | Mapping[str, Any] | None = None
+    revert_url: str | None = None  # the revert's link, when there is one
 
 
 @dataclass
@@ -168,7 +170,10 @@ def monitor_loaded(
         if options.only_ref is not None and p.ref != options.only_ref:
             continue
         asked = options.requested_by if p.ref == options.only_ref else None
-        watches.append(watch_merged(p, ctx, older.get(p.ref), asked))
+        try:
+            watches.append(watch_merged(p, ctx, older.get(p.ref), asked))
+        except AutotuneError as err:  # e.g. its comments cannot be read: the others go on
+            report.errors.append(f"{p.ref}: {err}")
     plan = plan_monitor(watches, ctx.reverts, now=options.now)
     report.notes += plan.notes
     report.effects = plan.effects
@@ -186,9 +191,12 @@ def monitor_loaded(
         ctx.in_tree,
     )
     report.done = apply_monitor_effects(plan.effects, forge, target)
-    made = {d.ref: d.revert for d in report.done if d.revert is not None}
+    made = {d.ref: d for d in report.done if d.revert is not None}
     report.watched = [
-        dataclasses.replace(w, revert=made[w.ref]) if w.ref in made else w for w in report.watched
+        dataclasses.replace(w, revert=made[w.ref].revert, revert_url=made[w.ref].url)
+        if w.ref in made
+        else w
+        for w in report.watched
     ]
     opening = {e.original.ref for e in plan.effects if isinstance(e, OpenRevert)}
     report.reverts = [
@@ -233,13 +241,14 @@ def _summarise(
                 notes,
                 applied if isinstance(applied, str) else None,
                 realised,
+                s.revert.url if s.revert is not None else None,
             )
         )
         change = p.metadata.get("change")
         reverted = s.outcome == "regressed" or (s.revert is not None and s.revert.state == "merged")
         if reverted and isinstance(change, str):
             report.regressed_changes.add(change)
-        if p.ref in newest and s.outcome == "holding":
+        if p.ref in newest and s.outcome == "holding" and not reverted:  # reverted: undone
             report.held[p.key] = (
                 f"merged {p.ref} is being monitored ({s.post_runs} of {s.horizon} post-merge "
                 "runs watched); a new proposal waits for its outcome"

@@ -114,7 +114,8 @@ def _post(
     body = effect.body
     if opened is not None:
         link = RevertLink(opened.ref, opened.url, "open", asked)
-        status = dataclasses.replace(effect.status, revert=link, decided_at=now.isoformat())
+        stamp = now.isoformat(timespec="seconds")
+        status = dataclasses.replace(effect.status, revert=link, decided_at=stamp)
         body = render_status(status, effect.decision)
     if effect.comment is None:
         made = forge.create_comment(effect.ref, body)
@@ -138,7 +139,9 @@ def apply_monitor_effects(
             if isinstance(effect, OpenRevert):
                 made = _open_revert(effect, forge, target)
                 opened[ref] = (made, effect.requested_by)
-                detail = f"revert {ref_link(made.ref)} on {effect.proposal.branch}"
+                # plain text (terminal and, escaped, the job summary): "#12" or the draft's name
+                name = ref_link(made.ref) if made.ref.isdigit() else made.ref
+                detail = f"revert {name} on {effect.proposal.branch}"
                 done.append(MonitorDone(ref, "opened", detail, made.url, made.ref))
             else:
                 revert, asked = opened.get(ref, (None, None))

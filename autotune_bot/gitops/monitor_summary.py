@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from autotune_bot.gitops.markdown import code_span, prose
 from autotune_bot.gitops.monitor_cycle import MonitorReport, WatchedChange
 from autotune_bot.gitops.monitor_effects import describe_monitor_effect
+from autotune_bot.history_outcomes import realised_json
 
 __all__ = ["monitor_json", "monitor_markdown", "monitor_text"]
 
@@ -82,6 +84,13 @@ def monitor_markdown(report: MonitorReport) -> list[str]:
     return [*lines, ""]
 
 
+def _realised(w: WatchedChange) -> dict[str, Any] | None:
+    """A confirmed change's before/after figures as JSON (None: not confirmed or unknown)."""
+    if w.realised is None or isinstance(w.realised, Mapping):
+        return dict(w.realised) if w.realised is not None else None
+    return realised_json(w.realised)
+
+
 def monitor_json(report: MonitorReport) -> dict[str, Any]:
     return {
         "enabled": report.enabled,
@@ -96,6 +105,8 @@ def monitor_json(report: MonitorReport) -> dict[str, Any]:
                 "horizon": w.horizon,
                 "url": w.url,
                 "revert": w.revert,
+                "revert_url": w.revert_url,
+                "realised": _realised(w),
                 "notes": list(w.notes),
             }
             for w in report.watched

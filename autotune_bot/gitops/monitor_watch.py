@@ -57,12 +57,16 @@ def _status_comment(
     p: ForgeProposal, forge: Forge
 ) -> tuple[ForgeComment | None, StatusRecord | None]:
     """The oldest comment of ``p`` carrying a monitor marker about it (the same handle and,
-    where both are known, the same merge commit)."""
+    where both are known, the same merge commit; or the same merge commit under another
+    handle: a local draft kept aside under a new name when its branch was proposed again)."""
     for comment in bot_comments(forge.list_comments(p.ref), (p.author,)):
         status = parse_status(comment.body)
-        if status is None or status.ref != p.ref:
+        if status is None:
             continue
-        if status.merge_sha and p.merged_sha and status.merge_sha != p.merged_sha:
+        same_merge = bool(status.merge_sha) and status.merge_sha == p.merged_sha
+        if status.ref != p.ref and not same_merge:
+            continue
+        if status.merge_sha and p.merged_sha and not same_merge:
             continue
         return comment, status
     return None, None
@@ -125,6 +129,8 @@ def _needs_verdict(
         return status is None or status.outcome != "superseded"
     if existing:
         return revert_link(existing[0]) != status.revert
+    if status.revert is not None:  # recorded, though no longer listed: nothing to add
+        return False
     return asked is not None or status.outcome == "regressed"
 
 
@@ -141,7 +147,8 @@ def watch_merged(
     if superseded_by is None and _needs_verdict(status, existing, requested_by):
         decision, reason = _judge(p, ctx.store, ctx.config, status)
     watch = Watch(p, comment, status, decision, reason, superseded_by, requested_by)
-    if existing or not _wants_revert(decision, status, requested_by):
+    recorded = status is not None and status.revert is not None
+    if existing or recorded or not _wants_revert(decision, status, requested_by):
         return watch
     try:
         prepared, note = prepare_revert(

@@ -15,7 +15,8 @@
    proposal's line: the history is append-only) plus ``history_append`` as its last line;
    a conflict in the history file alone is resolved that way too.
 4. The bot identity commits the resulting tree (author and committer, dated ``when``),
-   without hooks or signing.
+   without hooks or signing. The message gets a paragraph saying how the commit was made
+   (the returned ``note``), so the commit says which method was used.
 
 When ``git revert`` conflicts elsewhere (later commits changed the same lines), the
 worktree is abandoned and, given ``fallback_files`` (the full texts the workflow files
@@ -33,6 +34,7 @@ are never touched.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -54,6 +56,7 @@ from autotune_bot.gitops.git_remote import access_error, http_auth
 __all__ = ["RevertCommit", "revert_commit"]
 
 _NETWORK_TIMEOUT = 600.0
+_TRAILER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*: \S")
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,9 @@ def revert_commit(
                         f"nothing to revert: {merge[:12]} is already undone on {base[:12]}"
                     )
                 tree = _tree_with(tree_dir, repo, base, history_path, text)
-                sha = _commit(repo, base, tree, message, identity, when)
-                return RevertCommit(sha, "git revert", f"{how} on {base[:12]}")
+                note = f"{how} on {base[:12]}"
+                sha = _commit(repo, base, tree, _saying(message, note), identity, when)
+                return RevertCommit(sha, "git revert", note)
         finally:
             _remove_worktree(repo, tree_dir)
     shown = ", ".join(conflicts)
@@ -117,9 +121,21 @@ def revert_commit(
     files = dict(fallback_files)
     if files_match(repo, base, files):
         raise GitError(f"nothing to revert: {base[:12]} holds the recorded configuration")
-    sha = commit_files(repo, base, {**files, history_path: text}, message, identity, when=when)
     note = f"{how} conflicts in {shown}; patched back to the recorded configuration instead"
+    changed: dict[str, str | bytes] = {**files, history_path: text}
+    sha = commit_files(repo, base, changed, _saying(message, note), identity, when=when)
     return RevertCommit(sha, "patch", note)
+
+
+def _saying(message: str, note: str) -> str:
+    """``message`` with a paragraph saying how the commit was made (before a closing block
+    of ``Key: value`` trailer lines, which stays last)."""
+    text = message.rstrip("\n")
+    head, _, last = text.rpartition("\n\n")
+    said = f"Made by {note}."
+    if head and all(_TRAILER.match(line) for line in last.split("\n")):
+        return f"{head}\n\n{said}\n\n{last}\n"
+    return f"{text}\n\n{said}\n"
 
 
 def _checked(

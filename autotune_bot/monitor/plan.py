@@ -11,9 +11,10 @@ The rules:
    (and the figures) its comment records, whatever the runs since say, and edits the
    comment only to link a revert (or its new state).
 3. A regressed change, or one a person asked to roll back (``requested_by``), gets a revert
-   proposal, unless its pull request already has one: at most one open revert per merged
-   pull request, and a revert closed without merge is never proposed again ("revert
-   declined"). A revert is never monitored and never reverted.
+   proposal, unless its pull request already has one (listed by the forge, or recorded by
+   its status comment): at most one open revert per merged pull request, and a revert
+   closed without merge is never proposed again ("revert declined"). A revert is never
+   monitored and never reverted.
 4. The status comment is created once and then edited in place, only when its text changes
    (so reruns are quiet); a comment whose outcome does not change keeps its date.
 """
@@ -184,6 +185,16 @@ def plan_monitor(
                 plan.notes.append(
                     f"{p.ref}: rollback requested by {w.requested_by}: a revert is already "
                     f"{state} ({existing[0].ref}); no other is opened"
+                )
+        elif w.status is not None and w.status.revert is not None:
+            # recorded by the status comment, though the forge no longer lists it (GitHub
+            # lists a bounded number of recently updated pull requests): still the one revert
+            recorded = w.status.revert
+            record = dataclasses.replace(record, revert=recorded)
+            if w.requested_by is not None:
+                plan.notes.append(
+                    f"{p.ref}: rollback requested by {w.requested_by}: its status records "
+                    f"revert {recorded.ref} ({recorded.state}); no other is opened"
                 )
         elif wants and w.revert is not None:
             opening = OpenRevert(

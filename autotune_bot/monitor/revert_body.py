@@ -74,7 +74,7 @@ def _why(inputs: RevertInputs) -> list[str]:
         lines.append(
             f"- {prose(d.rule)} ({code_span(d.name)}): decision statistic {_num(d.statistic)} "
             f"crossed its threshold {_num(d.threshold)} at post-merge run {d.alarm_at} "
-            f"(false-alarm share {d.alpha:.2%} over {horizon} runs)."
+            f"(false-alarm share {d.alpha * 100:.3g} % over {horizon} runs)."
         )
     if not lines:
         lines.append("- Post-merge monitoring found a regression.")
@@ -88,7 +88,7 @@ def _pct(ratio: float | None) -> str:
 
 
 def _rate(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
+    return "n/a" if value is None else f"{value * 100:.1f} %"
 
 
 def _table(decision: MonitorDecision | None) -> list[str]:
@@ -104,8 +104,8 @@ def _table(decision: MonitorDecision | None) -> list[str]:
         "|---|---|---|",
         f"| runs | {r.baseline_runs} | {r.post_runs} |",
         f"| success rate | {_rate(r.success_before)} | {_rate(r.success_after)} |",
-        f"| duration (geometric mean) | — | {_pct(r.duration_ratio)}{ci} |",
-        f"| cost (geometric mean) | — | {_pct(r.cost_ratio)} |",
+        f"| duration (geometric mean) | reference | {_pct(r.duration_ratio)}{ci} |",
+        f"| cost (geometric mean) | reference | {_pct(r.cost_ratio)} |",
         "",
         "Recorded before and after the merge, not an A/B test: drift between the two periods "
         "(load, provider latency, task mix) is not cancelled.",
@@ -145,7 +145,7 @@ def build_revert(inputs: RevertInputs) -> Proposal:
     meta = _meta(inputs, branch)
     marker = render_marker(meta)
     link = ref_link(o.ref, o.url)
-    where = f" ({prose(o.url)})" if o.url and not o.ref.isdigit() else ""
+    where = f" ({code_span(o.url)})" if o.url and not o.ref.isdigit() else ""
     entry_id = str(inputs.history_entry.get("id", ""))
     reverted = o.metadata.get("history_entry")
     body = [

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -93,7 +93,8 @@ def split_runs(
     proposal_commits: Collection[str] = (),
     baseline_cap: int,
 ) -> Split:
-    """The baseline and post-merge runs of ``target`` around ``merged_at`` (timezone-aware);
+    """The baseline and post-merge runs of ``target`` around ``merged_at`` (timezone-aware;
+    a naive one is taken as UTC, never as the machine's local time);
     ``proposal_commits``: the proposal's head and merge commit (rules: module docstring)."""
     if target.kind == "team":
         t = store.teams
@@ -128,6 +129,8 @@ def split_runs(
     if known.size < placed.size:
         notes.append(f"{placed.size - known.size} record(s) without a recorded outcome left out")
     known = known[np.argsort(stamps[known], kind="stable")]
+    if merged_at.utcoffset() is None:  # naive: UTC, as naive metrics timestamps are read
+        merged_at = merged_at.replace(tzinfo=UTC)
     cut = merged_at.timestamp()
     before, after = known[stamps[known] < cut], known[stamps[known] >= cut]
 

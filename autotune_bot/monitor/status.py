@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from autotune_bot.gitops.markdown import code_span, prose
@@ -92,6 +93,10 @@ def _num(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.3g}"
 
 
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.3g} %"
+
+
 def _trigger(d: DetectorResult) -> str:
     return (
         f"{prose(d.rule)}: statistic {_num(d.statistic)} vs threshold {_num(d.threshold)} "
@@ -106,11 +111,12 @@ def _realised(decision: MonitorDecision) -> str | None:
         return None
     word = "faster" if pct >= 0 else "slower"
     text = f"{abs(pct):.1f} % {word}"
-    if r.duration_ratio_ci is not None:
-        lo, hi = ((1.0 - x) * 100.0 for x in reversed(r.duration_ratio_ci))
-        text += f" (95 % interval {lo:+.1f} % to {hi:+.1f} % faster)"
+    if r.duration_ratio_ci is not None:  # in the same direction as the estimate
+        sign = 1.0 if pct >= 0 else -1.0
+        lo, hi = sorted(sign * (1.0 - x) * 100.0 for x in r.duration_ratio_ci)
+        text += f" (95 % interval {lo:.1f} % to {hi:.1f} % {word})"
     if r.success_before is not None and r.success_after is not None:
-        text += f"; success {r.success_before:.0%} before, {r.success_after:.0%} after"
+        text += f"; success {_pct(r.success_before)} before, {_pct(r.success_after)} after"
     return text
 
 
@@ -196,25 +202,48 @@ def _marker(status: StatusRecord) -> str:
     return f"{_OPEN}{comment_json(data)} -->"
 
 
+def _budget(decision: MonitorDecision) -> str:
+    used = [d for d in decision.detectors if d.applicable]
+    share = f", {_pct(used[0].alpha)} each" if len(used) > 1 else ""
+    return (
+        f"Baseline: {decision.baseline_runs} runs before the merge. False-alarm budget: "
+        f"{_pct(decision.false_alarm_rate)} over {decision.horizon} runs after the merge, "
+        f"split equally across {len(used)} detector(s){share}."
+    )
+
+
+def _said_elsewhere(note: str, decision: MonitorDecision) -> bool:
+    """Notes of :func:`~autotune_bot.monitor.decide.decide` that the comment already shows:
+    the budget, the runs so far, and the reason a detector is not used (its table row)."""
+    unused = {f"{d.name} not used: {d.note}" for d in decision.detectors if not d.applicable}
+    return (
+        note in unused
+        or note.startswith("false-alarm budget ")
+        or note.endswith(" runs after the merge so far; no alarm")
+    )
+
+
+def _when(stamp: str) -> str:
+    """An ISO 8601 time shown to the second (as recorded when it cannot be read)."""
+    try:
+        return datetime.fromisoformat(stamp).isoformat(sep=" ", timespec="seconds")
+    except ValueError:
+        return stamp
+
+
 def render_status(status: StatusRecord, decision: MonitorDecision | None) -> str:
     """The status comment's Markdown, ending with its marker (``decision``: the statistics
     behind the outcome, None when there are none)."""
     lines = ["### autotune: post-merge monitoring", "", _headline(status, decision), ""]
     if decision is not None and status.outcome in ("holding", "confirmed", "regressed"):
-        lines += [
-            f"Baseline: {decision.baseline_runs} runs before the merge; post-merge runs "
-            f"judged: {decision.post_runs} of {decision.horizon}; false-alarm budget "
-            f"{decision.false_alarm_rate:.0%} over the {decision.horizon} runs.",
-            "",
-            *_detector_table(decision),
-            "",
-        ]
-        lines += [f"- {prose(n)}" for n in decision.notes]
-        if decision.notes:
+        lines += [_budget(decision), "", *_detector_table(decision), ""]
+        notes = [n for n in decision.notes if not _said_elsewhere(n, decision)]
+        lines += [f"- {prose(n)}" for n in notes]
+        if notes:
             lines.append("")
     if status.revert is not None:
         lines += [_revert_line(status.revert), ""]
-    lines += [f"_As of {prose(status.decided_at)}._", "", _marker(status)]
+    lines += [f"_As of {prose(_when(status.decided_at))}._", "", _marker(status)]
     return "\n".join(lines) + "\n"
 
 
