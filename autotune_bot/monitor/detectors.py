@@ -114,10 +114,9 @@ def _usable(values: tuple[float, ...]) -> tuple[FloatArray, IntArray]:
 class LogZDetector(Detector):
     """CUSUM of clipped z-scores of a log metric (duration or cost)."""
 
-    def __init__(self, name: str, rule: str, *, field: str, check_post: bool) -> None:
+    def __init__(self, name: str, rule: str, *, field: str) -> None:
         self.name, self.rule = name, rule
         self._field = field  # "durations" or "costs"
-        self._check_post = check_post
 
     def _values(self, series: RunSeries) -> tuple[FloatArray, IntArray]:
         values: tuple[float, ...] = getattr(series, self._field)
@@ -134,9 +133,10 @@ class LogZDetector(Detector):
             )
         if float(np.std(logs)) == 0.0:
             return f"every run before the merge has the same {what}: no spread to compare with"
-        post_count = self._values(post)[0].size
-        if self._check_post and len(post) and 2 * post_count < len(post):
-            return f"only {post_count} of {len(post)} runs after the merge record a {what}"
+        # Whether a detector takes part depends on the baseline only, so the split of the
+        # false-alarm budget stays the same for every run that judges this change; post-merge
+        # runs without the value are skipped (a change that stops recording costs is not
+        # watched for cost; its result notes how many post-merge runs it used).
         return None
 
     def scores(self, baseline: RunSeries, post: RunSeries) -> Scores:
@@ -244,7 +244,6 @@ DETECTORS: dict[str, Detector] = {
             "duration",
             "performance below baseline: runs slower than before",
             field="durations",
-            check_post=False,
         ),
         TailDetector(),
         FailureDetector(),
@@ -252,7 +251,6 @@ DETECTORS: dict[str, Detector] = {
             "cost",
             "cost up: runs more expensive than before",
             field="costs",
-            check_post=True,
         ),
     )
 }
