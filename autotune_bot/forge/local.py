@@ -20,7 +20,8 @@ A draft's state: ``merged`` when its branch (or, once the branch is gone, the re
 commit) is contained in the base branch, ``open`` while the branch exists, ``closed``
 when the branch was deleted unmerged. Deleting the branch is how a proposal is declined.
 A merged draft's ``merged_at`` is the committer date of the commit that brought it into
-the base branch (for a fast-forward: of the proposal's own commit), in UTC.
+the base branch; for a fast-forward, when the base branch's reflog first shows it there (the
+proposal commit's own date when there is no reflog), in UTC.
 
 Comments on a draft are files next to it (:mod:`autotune_bot.forge.local_comments`).
 Only ``.autotune/outbox/`` and ``.autotune/.gitignore`` are ever written.
@@ -48,6 +49,7 @@ OUTBOX = ".autotune/outbox"
 _IGNORE_FILE = ".autotune/.gitignore"
 _STATE_OPEN = "<!-- autotune:local "
 _STATE_CLOSE = " -->"
+_REFLOG_ENTRIES = 1000  # of the base branch, read to date a fast-forward merge
 
 
 def draft_name(branch: str) -> str:
@@ -207,7 +209,7 @@ class LocalForge:
             head_sha=head,
             merged_sha=merged,
             metadata=meta,
-            merged_at=self._commit_time(merged) if merged is not None else None,
+            merged_at=self._merged_at(merged, head, draft.base) if merged is not None else None,
         )
 
     # -- git ----------------------------------------------------------------------------
@@ -232,6 +234,29 @@ class LocalForge:
         oldest = lines[-1].split()
         # Fast-forward: the proposal's commit is itself on the line (the next one's parent).
         return head if oldest[1:2] == [head] else oldest[0]
+
+    def _merged_at(self, merged: str, head: str | None, base: str) -> datetime:
+        """When the proposal reached the base branch: the merge commit's committer date; for a
+        fast-forward (no merge commit), the time the base branch's reflog first shows a
+        commit containing the proposal, else the proposal commit's own date."""
+        if merged != head:
+            return self._commit_time(merged)
+        return self._reached_at(merged, base) or self._commit_time(merged)
+
+    def _reached_at(self, head: str, base: str) -> datetime | None:
+        """The oldest of the base branch's newest reflog entries (at most
+        :data:`_REFLOG_ENTRIES`, going back while each contains ``head``): when it moved to a
+        commit containing ``head``. None without a reflog."""
+        args = ["log", "-g", "--date=unix", "--format=%H %gd", f"-n{_REFLOG_ENTRIES}"]
+        done = run_git(self.repo, [*args, local_ref(base), "--"], ok_codes=(0, 128))
+        found: datetime | None = None
+        for line in done.stdout.decode("ascii", errors="replace").splitlines():
+            sha, _, selector = line.partition(" ")
+            stamp = selector.rpartition("@{")[2].rstrip("}")
+            if not stamp.isdigit() or not is_ancestor(self.repo, head, sha):
+                break
+            found = datetime.fromtimestamp(int(stamp), UTC)
+        return found
 
     def _commit_time(self, sha: str) -> datetime:
         """The committer date of commit ``sha``, in UTC."""

@@ -311,6 +311,12 @@ def test_local_merged_at_of_a_fast_forward(repo: Path, monkeypatch: pytest.Monke
     git(repo, "merge", "-q", "--ff-only", BRANCH)
     [merged] = forge.list_proposals()
     assert merged.merged_sha == head
+    # no merge commit: the base branch's reflog says when it reached the proposal (an hour
+    # after the proposal's commit), not the commit's own date
+    assert merged.merged_at == datetime.fromtimestamp(committed + 3600, UTC)
+    # without a reflog, the proposal commit's date is all there is
+    git(repo, "reflog", "expire", "--expire=all", "--all")
+    [merged] = forge.list_proposals()
     assert merged.merged_at == datetime.fromtimestamp(committed, UTC)
 
 
