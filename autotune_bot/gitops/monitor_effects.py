@@ -6,7 +6,8 @@ commit on the base, never touching the work tree), puts it on the revert branch 
 remote, or a local branch; never the default branch; a branch that already exists is reused
 only when every commit on it is the bot's, with a lease on its head), opens the proposal
 through the forge, and creates or edits the status comment, with the revert's link once it
-is open. An effect that fails is reported and the others go on.
+is open. An effect that fails is reported and the others go on; a revert that would change
+nothing (the change is undone on the base already) is ``noted``, not failed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from autotune_bot.gitops.git import GitError, GitIdentity
 from autotune_bot.gitops.git_refs import BaseRef, local_ref, tracking_ref
 from autotune_bot.gitops.git_remote import put_branch
 from autotune_bot.gitops.proposals import HISTORY_PATH
+from autotune_bot.gitops.revert_commit import NothingToRevertError
 from autotune_bot.gitops.types import Forge, ForgeProposal
 from autotune_bot.history import history_line
 from autotune_bot.monitor.plan import MonitorEffect, OpenRevert, PostStatus
@@ -36,7 +38,7 @@ __all__ = [
     "describe_monitor_effect",
 ]
 
-MonitorAction = Literal["commented", "edited", "opened", "failed"]
+MonitorAction = Literal["commented", "edited", "opened", "noted", "failed"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def _open_revert(effect: OpenRevert, forge: Forge, target: RevertTarget) -> Forg
         history_path=target.in_tree + HISTORY_PATH,
         history_append=history_line(effect.history_entry),
         fallback_files=effect.fallback_files,
+        fallback_problem=effect.fallback_problem,
         when=target.now,
         remote=target.remote,
         token=target.token,
@@ -146,6 +149,9 @@ def apply_monitor_effects(
             else:
                 revert, asked = opened.get(ref, (None, None))
                 done.append(_post(effect, forge, revert, asked, target.now))
+        except NothingToRevertError:  # undone on the base already (by hand): nothing to open
+            gone = f"the change is no longer on {target.base.branch}: nothing to revert"
+            done.append(MonitorDone(ref, "noted", gone))
         except AutotuneError as err:
             done.append(MonitorDone(ref, "failed", str(err)))
     return done

@@ -3,10 +3,20 @@
 The revert's commit (made later by :func:`autotune_bot.gitops.revert_commit.revert_commit`)
 appends one ``rollback`` history entry to the base's history file. This module builds that
 entry from the base's history (``reverts`` = the merged proposal's entry, mode ``monitor`` or
-``command``, evidence ``recorded``), the texts a minimal patch back to the recorded
-configuration would give (:func:`autotune_bot.rollback.plan_rollback`, used when ``git
-revert`` conflicts), and the proposal (:func:`autotune_bot.monitor.revert_body.build_revert`).
-It only reads git objects of the base commit.
+``command``, evidence ``recorded``), the texts the commit falls back to when ``git revert``
+conflicts, and the proposal (:func:`autotune_bot.monitor.revert_body.build_revert`).
+
+The fallback texts are a minimal edit back to the recorded configuration: the stored diff
+reversed (:func:`autotune_bot.rollback.plan_rollback`: the recorded text back byte for byte)
+where it still applies, else each field the change set written back to its recorded
+``before`` (:func:`autotune_bot.rollback_config.revert_configs`), which also works when later
+commits edited lines next to the tuned ones. When neither can be made (a person changed a
+tuned field since, or a structural change the configuration edits cannot express and the
+diff no longer reverses), the reason goes with the prepared revert, and the commit fails
+with it if ``git revert`` conflicts. When the change is no longer on the base (every field
+it changed is back at ``before``, or its files are as before its merge: reverted by hand),
+:class:`ChangeUndoneError` is raised: there is nothing to revert. It only reads git objects (of
+the base commit and of the merge commit's first parent).
 """
 
 from __future__ import annotations
@@ -25,9 +35,20 @@ from autotune_bot.history import build_entry
 from autotune_bot.monitor.plan import PreparedRevert
 from autotune_bot.monitor.revert_body import RevertInputs, build_revert
 from autotune_bot.monitor.types import MonitorDecision
+from autotune_bot.patch.diff import unified_diff
 from autotune_bot.rollback import RollbackError, plan_rollback
+from autotune_bot.rollback_config import (
+    ConfigRefusedError,
+    ConfigRevert,
+    ConfigUnsupportedError,
+    revert_configs,
+)
 
-__all__ = ["base_text", "history_entries", "prepare_revert"]
+__all__ = ["ChangeUndoneError", "base_text", "history_entries", "prepare_revert"]
+
+
+class ChangeUndoneError(InputError):
+    """The merged change is no longer on the base: nothing to revert."""
 
 
 def base_text(repo: Path, sha: str, path: str) -> str | None:
@@ -61,37 +82,69 @@ def _basis(decision: MonitorDecision | None, requested_by: str | None) -> list[s
     return basis or ["post-merge monitoring"]
 
 
-def _rollback_entry(
+def _fallback(
     entries: Sequence[dict[str, Any]],
+    chosen: dict[str, Any],
+    texts: dict[str, str | None],
+    originals: dict[str, str | None],
+    *,
+    now: datetime,
+) -> tuple[dict[str, str] | None, str]:
+    """The texts of a minimal edit back to the recorded configuration (None: none can be
+    made, with the reason); raises :class:`ChangeUndoneError` when the change is gone already."""
+    configs = [c for c in chosen.get("configs", ()) if isinstance(c, dict)]
+    by_config: ConfigRevert | None = None
+    problem = ""
+    refused = False
+    try:
+        by_config = revert_configs(configs, texts, originals=originals)
+    except ConfigRefusedError as err:
+        problem, refused = str(err), True
+    except ConfigUnsupportedError as err:
+        problem = f"no minimal edit back to the recorded configuration: {err}"
+    if by_config is not None and by_config.undone:
+        raise ChangeUndoneError("every field it changed is back at its recorded value")
+    if texts and all(t is not None and originals.get(p) == t for p, t in texts.items()):
+        raise ChangeUndoneError("its files are as before its merge")
+    targets = [str(t) for t in chosen.get("targets", ()) if isinstance(t, str)]
+    try:  # the stored diff reversed: the recorded text back byte for byte where it applies
+        plan = plan_rollback(entries, targets[0], texts, now=now, entry_id=str(chosen["id"]))
+        return {f.path: f.new_text for f in plan.files}, ""
+    except (RollbackError, IndexError, KeyError, TypeError) as err:
+        if by_config is not None:
+            return by_config.texts, ""
+        if not refused:
+            problem += f"; the stored diff does not reverse either: {err}"
+        return None, problem
+
+
+def _rollback_entry(
+    chosen: dict[str, Any] | None,
     entry_id: str,
+    fallback: dict[str, str] | None,
     texts: dict[str, str | None],
     *,
     now: datetime,
     mode: str,
     basis: list[str],
-) -> tuple[dict[str, Any], dict[str, str] | None, str]:
-    """The rollback entry, the patch method's texts (None: none), and a note."""
-    chosen = next((e for e in entries if e["id"] == entry_id), None)
-    note = ""
-    files: list[tuple[str, str]] = []
-    fallback: dict[str, str] | None = None
-    configs: list[dict[str, Any]] = []
-    targets: list[str] = []
+) -> dict[str, Any]:
+    """The rollback entry appended by the revert's commit."""
+    targets, configs = [], []
     description = f"rollback of {entry_id}"
-    if chosen is None:
-        note = f"history entry {entry_id} is not in the base's history"
-    else:
+    if chosen is not None:
         targets = [str(t) for t in chosen.get("targets", ()) if isinstance(t, str)]
         description += f": {chosen.get('description', '')}"
-        try:
-            plan = plan_rollback(entries, targets[0], texts, now=now, entry_id=entry_id, mode=mode)
-        except (RollbackError, IndexError, KeyError, TypeError) as err:
-            note = f"no patch fallback: {err}"
-        else:
-            files = [(f.path, f.diff) for f in plan.files]
-            fallback = {f.path: f.new_text for f in plan.files}
-            configs = list(plan.entry.get("configs", []))
-    entry = build_entry(
+        configs = [
+            {**c, "before": c.get("after"), "after": c.get("before")}
+            for c in chosen.get("configs", ())
+            if isinstance(c, dict)
+        ]
+    files = [
+        (path, unified_diff(texts[path] or "", text, path))
+        for path, text in (fallback or {}).items()
+        if text != texts.get(path)
+    ]
+    return build_entry(
         kind="rollback",
         now=now,
         mode=mode,
@@ -103,7 +156,6 @@ def _rollback_entry(
         validation_status="not_validated",
         reverts=entry_id,
     )
-    return entry, fallback, note
 
 
 def prepare_revert(
@@ -128,12 +180,22 @@ def prepare_revert(
         raise InputError(f"{original.ref}: no merge commit known; not reverted")
     entries = history_entries(base_text(repo, base_sha, in_tree + HISTORY_PATH) or "")
     chosen = next((e for e in entries if e["id"] == entry_id), None)
-    paths = [str(f.get("path")) for f in chosen.get("files", [])] if chosen else []
-    texts = {p: base_text(repo, base_sha, in_tree + p) for p in paths}
+    if chosen is None:  # the base's history lost it (a revert by hand): as the merge had it
+        merged = history_entries(base_text(repo, original.merged_sha, in_tree + HISTORY_PATH) or "")
+        chosen = next((e for e in merged if e["id"] == entry_id), None)
+    fallback: dict[str, str] | None = None
+    problem = f"history entry {entry_id} is not in the base's history"
+    texts: dict[str, str | None] = {}
+    if chosen is not None:
+        paths = [str(f.get("path")) for f in chosen.get("files", [])]
+        paths += [str(c.get("file")) for c in chosen.get("configs", []) if isinstance(c, dict)]
+        texts = {p: base_text(repo, base_sha, in_tree + p) for p in dict.fromkeys(paths)}
+        parent = f"{original.merged_sha}^1"
+        originals = {p: base_text(repo, parent, in_tree + p) for p in texts}
+        fallback, problem = _fallback(entries, chosen, texts, originals, now=now)
     mode = "command" if requested_by else "monitor"
-    entry, fallback, note = _rollback_entry(
-        entries, entry_id, texts, now=now, mode=mode, basis=_basis(decision, requested_by)
-    )
+    basis = _basis(decision, requested_by)
+    entry = _rollback_entry(chosen, entry_id, fallback, texts, now=now, mode=mode, basis=basis)
     rooted = {in_tree + p: t for p, t in fallback.items()} if fallback is not None else None
     try:
         proposal = build_revert(
@@ -149,4 +211,4 @@ def prepare_revert(
         )
     except ValueError as err:
         raise InputError(f"{original.ref}: cannot make its revert: {err}") from err
-    return PreparedRevert(proposal, entry, rooted), note
+    return PreparedRevert(proposal, entry, rooted, problem), ""

@@ -18,7 +18,7 @@ from pathlib import Path
 from autotune_bot.errors import AutotuneError
 from autotune_bot.gitops.comment_trust import bot_comments
 from autotune_bot.gitops.git_refs import BaseRef
-from autotune_bot.gitops.monitor_revert import prepare_revert
+from autotune_bot.gitops.monitor_revert import ChangeUndoneError, prepare_revert
 from autotune_bot.gitops.types import Forge, ForgeComment, ForgeProposal
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.monitor.decide import MonitorConfig, decide
@@ -162,6 +162,11 @@ def watch_merged(
             now=ctx.now,
             requested_by=requested_by,
         )
+    except ChangeUndoneError:  # reverted by hand: a note (here and in the status comment)
+        gone = f"the change is no longer on {ctx.base.branch}: nothing to revert"
+        if decision is not None:
+            decision = dataclasses.replace(decision, notes=(*decision.notes, gone))
+        return dataclasses.replace(watch, decision=decision, revert_problem=gone)
     except AutotuneError as err:
         return dataclasses.replace(watch, revert_problem=str(err))
     if note:

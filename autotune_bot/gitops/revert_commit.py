@@ -20,9 +20,11 @@
 
 When ``git revert`` conflicts elsewhere (later commits changed the same lines), the
 worktree is abandoned and, given ``fallback_files`` (the full texts the workflow files
-get), the commit is made from those on the base instead: method ``"patch"``. Without
-them, a :class:`GitError` names the conflicting files. A revert that changes nothing but
-the history (the change is undone on the base already) is a :class:`GitError` as well.
+get), the commit is made from those on the base instead: method ``"patch"``, a minimal edit
+back to the recorded configuration. Without them, a :class:`GitError` names the conflicting
+files (after ``fallback_problem``, the reason there are none, when given). A revert that
+changes nothing but the history (the change is undone on the base already) is a
+:class:`NothingToRevertError`.
 
 Paths (``history_path`` and the keys of ``fallback_files``) are tree paths, relative to
 the top of the work tree, as :func:`~autotune_bot.gitops.commit_files.commit_files` takes
@@ -53,10 +55,14 @@ from autotune_bot.gitops.git import GitError, GitIdentity, git_lines, git_text, 
 from autotune_bot.gitops.git_refs import is_shallow, rev_parse, zero_oid
 from autotune_bot.gitops.git_remote import access_error, http_auth
 
-__all__ = ["RevertCommit", "revert_commit"]
+__all__ = ["NothingToRevertError", "RevertCommit", "revert_commit"]
 
 _NETWORK_TIMEOUT = 600.0
 _TRAILER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*: \S")
+
+
+class NothingToRevertError(GitError):
+    """The change is undone on the base already: the revert would change nothing."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ def revert_commit(
     when: datetime,
     remote: str | None = None,
     token: str | None = None,
+    fallback_problem: str = "",
 ) -> RevertCommit:
     """Commit the revert of ``merge_sha`` on ``base_sha`` (see the module docstring)."""
     line = _checked(message, when, history_path, history_append, fallback_files)
@@ -106,7 +113,7 @@ def revert_commit(
             conflicts = _revert(tree_dir, quiet, merge, len(parents) > 1, identity, history_path)
             if not conflicts:
                 if _tree_with(tree_dir, repo, base, history_path, kept) == _tree_of(repo, base):
-                    raise GitError(
+                    raise NothingToRevertError(
                         f"nothing to revert: {merge[:12]} is already undone on {base[:12]}"
                     )
                 tree = _tree_with(tree_dir, repo, base, history_path, text)
@@ -117,11 +124,15 @@ def revert_commit(
             _remove_worktree(repo, tree_dir)
     shown = ", ".join(conflicts)
     if fallback_files is None:
+        if fallback_problem:
+            raise GitError(f"{fallback_problem} ({how} conflicts on {base[:12]} in {shown})")
         raise GitError(f"{how} conflicts on {base[:12]} in {shown}; no patch to fall back to")
     files = dict(fallback_files)
     if files_match(repo, base, files):
-        raise GitError(f"nothing to revert: {base[:12]} holds the recorded configuration")
-    note = f"{how} conflicts in {shown}; patched back to the recorded configuration instead"
+        raise NothingToRevertError(
+            f"nothing to revert: {base[:12]} holds the recorded configuration"
+        )
+    note = f"{how} conflicts in {shown}; a minimal edit back to the recorded configuration instead"
     changed: dict[str, str | bytes] = {**files, history_path: text}
     sha = commit_files(repo, base, changed, _saying(message, note), identity, when=when)
     return RevertCommit(sha, "patch", note)

@@ -50,6 +50,7 @@ class PreparedRevert:
     proposal: Proposal  # title, body, branch and marker of the revert
     history_entry: Mapping[str, Any]  # the rollback entry its commit appends
     fallback_files: Mapping[str, str] | None  # the patch method's texts (None: git revert only)
+    fallback_problem: str = ""  # why there are none (the commit fails with it on a conflict)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class OpenRevert:
     history_entry: Mapping[str, Any]
     fallback_files: Mapping[str, str] | None
     requested_by: str | None = None
+    fallback_problem: str = ""  # why there are no fallback files
 
 
 MonitorEffect = PostStatus | OpenRevert
@@ -203,6 +205,7 @@ def plan_monitor(
                 w.revert.history_entry,
                 w.revert.fallback_files,
                 w.requested_by,
+                w.revert.fallback_problem,
             )
         elif wants:
             plan.notes.append(f"{p.ref}: no revert opened: {w.revert_problem or 'not prepared'}")

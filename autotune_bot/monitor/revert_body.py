@@ -166,7 +166,7 @@ def build_revert(inputs: RevertInputs) -> Proposal:
         "",
         f"- `git revert` of the merge commit {code_span(o.merged_sha)} (first parent kept), "
         "one bot commit on the base branch; when the revert conflicts with later changes, "
-        "a minimal patch back to the recorded configuration instead (the commit says which).",
+        "a minimal edit back to the recorded configuration instead (the commit says which).",
         f"- Appends one `rollback` entry {code_span(entry_id)} to `.autotune/history.jsonl`, "
         + (f"reverting entry {code_span(str(reverted))}; " if isinstance(reverted, str) else "")
         + "the history stays append-only.",

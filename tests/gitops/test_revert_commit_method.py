@@ -41,4 +41,4 @@ def test_a_patch_commit_says_the_revert_conflicted(tmp_path: Path) -> None:
     text = _message(setup.work, made.sha)
     assert text.startswith("Revert it\n\n")
     assert f"Made by {made.note}." in text
-    assert "patched back to the recorded configuration" in text
+    assert "a minimal edit back to the recorded configuration" in text
