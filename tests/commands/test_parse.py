@@ -158,6 +158,7 @@ def test_words_outside_the_charset_name_the_word(word: str) -> None:
 def test_a_word_of_the_maximum_length_is_accepted() -> None:
     result = parse_comment("/autotune ignore " + "a" * 100)
     assert isinstance(result, Command)
+    assert (result.verb, result.args) == ("ignore", ("a" * 100,))
 
 
 def test_line_length_cap() -> None:

@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 
 from tests.gitops.git_fixtures import isolate_git
+from tests.gitops.github_site import fake, remote, runs, site
+
+__all__ = ["fake", "isolated_git", "remote", "runs", "site"]
 
 
 @pytest.fixture

@@ -5,141 +5,23 @@ and a real bare remote, from a depth-1 clone as `actions/checkout` makes it."""
 from __future__ import annotations
 
 import copy
-import json
-import os
 import subprocess
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from autotune_bot.cli import main
 from autotune_bot.commands.plan import reply_state
-from autotune_bot.forge.github_client import GitHubClient
-from autotune_bot.gitops.cycle import CycleOptions
-from autotune_bot.gitops.github_cycle import github_cycle
 from tests.github_fake.remote import BareRemote, init_bare_remote
-from tests.github_fake.server import FAKE_CLOCK, FAKE_TOKEN, FakeGitHub
-from tests.github_fake.state import CommentState
+from tests.github_fake.server import FakeGitHub
 from tests.gitops.example_files import FILES
-
-_PREFIXES = ("GITHUB_", "INPUT_", "RUNNER_", "ACTIONS_")
+from tests.gitops.github_site import Site
 
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Path:
+    """The example repository without monitoring settings."""
     return init_bare_remote(tmp_path / "remote.git", FILES)
-
-
-@pytest.fixture
-def fake(remote: Path) -> Iterator[FakeGitHub]:
-    with FakeGitHub(remote) as server:
-        yield server
-    server.assert_clean()
-
-
-class Site:
-    """The repository on the fake GitHub, people's comments, and action runs."""
-
-    def __init__(
-        self, tmp_path: Path, remote: Path, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        self.tmp_path, self.remote, self.fake, self.mp = tmp_path, remote, fake, monkeypatch
-        self.runs = 0
-        # no pause between writes (PyGithub would sleep a second before each)
-        original = GitHubClient.__init__
-
-        def quick(client: GitHubClient, **kwargs: Any) -> None:
-            kwargs["seconds_between_writes"] = None
-            original(client, **kwargs)
-
-        monkeypatch.setattr(GitHubClient, "__init__", quick)
-
-    def checkout(self) -> Path:
-        self.runs += 1
-        work = self.tmp_path / f"checkout{self.runs}"
-        subprocess.run(
-            ["git", "clone", "-q", "--depth", "1", "--single-branch", "--branch", "main",
-             f"file://{self.remote}", str(work)],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        return work
-
-    def comment(self, number: int, body: str, login: str = "alice", kind: str = "User") -> int:
-        """Someone comments on issue or pull request ``number``."""
-        state = self.fake.state
-        now = state.now()
-        user = self.fake.canned.user(login, user_id=4000 + len(login), kind=kind)
-        comment = CommentState(state.new_id(), number, body, user, now, now)
-        state.comments[comment.id] = comment
-        return comment.id
-
-    def action(
-        self, capsys: pytest.CaptureFixture[str], number: int, comment_id: int, **extra: Any
-    ) -> tuple[int, list[str]]:
-        comment = self.fake.state.comments[comment_id]
-        payload = {
-            "action": extra.get("action", "created"),
-            "issue": {"number": number, "pull_request": {"url": "x"}},
-            "comment": {
-                "id": comment_id,
-                "body": comment.body,
-                "user": {"login": comment.user["login"], "type": comment.user["type"]},
-                "author_association": "OWNER",  # never believed
-            },
-            "repository": {"default_branch": "main"},
-        }
-        work = self.checkout()
-        event = self.tmp_path / f"event{self.runs}.json"
-        event.write_text(json.dumps(payload))
-        for name in list(os.environ):
-            if name.startswith(_PREFIXES):
-                self.mp.delenv(name)
-        self.mp.chdir(work)
-        for name, value in {
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_REPOSITORY": self.fake.full_name,
-            "GITHUB_API_URL": self.fake.base_url,
-            "GITHUB_WORKSPACE": str(work),
-            "GITHUB_EVENT_NAME": "issue_comment",
-            "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_RUN_ID": "99",
-            "INPUT_GITHUB_TOKEN": FAKE_TOKEN,
-        }.items():
-            self.mp.setenv(name, value)
-        code = main(["action"])
-        out = capsys.readouterr().out
-        return code, [line for line in out.splitlines() if line.startswith("::")]
-
-    def replies(self, number: int) -> list[CommentState]:
-        return [
-            c
-            for c in self.fake.state.comments.values()
-            if c.issue == number and reply_state(c.body) is not None
-        ]
-
-    def open_bot_proposals(self) -> None:
-        client = GitHubClient(
-            base_url=self.fake.base_url,
-            token=FAKE_TOKEN,
-            repository=self.fake.full_name,
-            seconds_between_writes=None,
-            clock=lambda: FAKE_CLOCK,
-        )
-        options = CycleOptions(
-            repo=self.checkout(), now=datetime(2026, 1, 5, 9, tzinfo=UTC), environ={}
-        )
-        github_cycle(options, client)
-
-    def reactions(self, comment_id: int) -> list[dict[str, Any]]:
-        return self.fake.state.reactions.get(comment_id, [])
-
-
-@pytest.fixture
-def site(tmp_path: Path, remote: Path, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> Site:
-    return Site(tmp_path, remote, fake, monkeypatch)
 
 
 def _person_pull(fake: FakeGitHub) -> int:

@@ -17,7 +17,7 @@ from autotune_bot.commands.plan import reply_state
 from autotune_bot.forge.local import LocalForge
 from autotune_bot.gitops.marker import parse_marker
 from autotune_bot.gitops.types import ForgeComment
-from tests.gitops.test_monitor_local import BRANCH, DRAFT, REVERT, _merged_repo, _refs
+from tests.gitops.monitor_repo import BRANCH, DRAFT, REVERT, branch_refs, merged_repo
 from tests.repo_helpers import git
 
 _PREFIXES = ("GITHUB_", "INPUT_", "RUNNER_", "ACTIONS_")
@@ -62,8 +62,8 @@ def _replies(repo: Path, comment_id: int) -> list[ForgeComment]:
 def test_status_on_the_merged_draft_lists_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    refs = _refs(repo)
+    repo = merged_repo(tmp_path, monkeypatch)
+    refs = branch_refs(repo)
     code, lines = _action(repo, monkeypatch, capsys, "/autotune status")
     assert code == 0, lines
     [reply] = _replies(repo, 501)
@@ -72,7 +72,7 @@ def test_status_on_the_merged_draft_lists_it(
     assert f"| `{DRAFT}` | `code_review/review_team` | not checked yet |" in reply.body
     assert "No open autotune proposal." in reply.body
     assert reply_state(reply.body) == ("501", True)
-    assert _refs(repo) == refs  # status changes no branch
+    assert branch_refs(repo) == refs  # status changes no branch
     assert _action(repo, monkeypatch, capsys, "/autotune status")[0] == 0
     assert len(LocalForge(repo).list_comments(DRAFT)) == 1  # answered once
 
@@ -80,7 +80,7 @@ def test_status_on_the_merged_draft_lists_it(
 def test_rollback_on_the_merged_draft_opens_one_local_revert(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
+    repo = merged_repo(tmp_path, monkeypatch)
     merge = git(repo, "rev-parse", "HEAD").strip()
     code, lines = _action(repo, monkeypatch, capsys, "/autotune rollback")
     assert code == 0, lines
@@ -105,9 +105,9 @@ def test_rollback_on_the_merged_draft_opens_one_local_revert(
     assert f"Revert of `{DRAFT}`: opened" in reply.body
     assert reply_state(reply.body) == ("501", True)
     # the same event again: nothing new
-    refs, comments = _refs(repo), LocalForge(repo).list_comments(DRAFT)
+    refs, comments = branch_refs(repo), LocalForge(repo).list_comments(DRAFT)
     assert _action(repo, monkeypatch, capsys, "/autotune rollback")[0] == 0
-    assert _refs(repo) == refs
+    assert branch_refs(repo) == refs
     assert LocalForge(repo).list_comments(DRAFT) == comments
     assert BRANCH in refs
 
@@ -115,20 +115,20 @@ def test_rollback_on_the_merged_draft_opens_one_local_revert(
 def test_inside_github_actions_a_local_rollback_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    refs = _refs(repo)
+    repo = merged_repo(tmp_path, monkeypatch)
+    refs = branch_refs(repo)
     code, lines = _action(repo, monkeypatch, capsys, "/autotune rollback", in_actions=True)
     assert code == 0, lines  # a refusal is an answer
     [reply] = _replies(repo, 501)
     assert "needs write access" in reply.body
-    assert _refs(repo) == refs
+    assert branch_refs(repo) == refs
     assert any("role cannot be checked" in line for line in lines)
 
 
 def test_a_payload_without_the_draft_is_an_error_naming_the_field(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
+    repo = merged_repo(tmp_path, monkeypatch)
     event = tmp_path / "event.json"
     payload = {
         "action": "created",

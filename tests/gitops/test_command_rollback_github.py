@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,47 +16,15 @@ from autotune_bot.cli import main
 from autotune_bot.commands.plan import reply_body, reply_state
 from autotune_bot.gitops.marker import parse_marker
 from autotune_bot.monitor.status import StatusRecord, parse_status, render_status
-from tests.github_fake.remote import BareRemote, init_bare_remote
+from tests.github_fake.remote import BareRemote
 from tests.github_fake.server import FakeGitHub
 from tests.github_fake.state import CommentState
 from tests.gitops.example_files import FILES
-from tests.gitops.test_command_action_github import Site
-from tests.gitops.test_monitor_github import SETTINGS, Runs
+from tests.gitops.github_site import Runs, Site, merged_proposal
 
 WORKFLOW = "workflows/code_review.yaml"
 HISTORY = ".autotune/history.jsonl"
 BOT = "autotune-bot[bot]"
-
-
-@pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    files = {**FILES, ".autotune.yml": FILES[".autotune.yml"] + SETTINGS}
-    return init_bare_remote(tmp_path / "remote.git", files)
-
-
-@pytest.fixture
-def fake(remote: Path) -> Iterator[FakeGitHub]:
-    with FakeGitHub(remote) as server:
-        yield server
-    server.assert_clean()
-
-
-@pytest.fixture
-def site(tmp_path: Path, remote: Path, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> Site:
-    return Site(tmp_path / "site", remote, fake, monkeypatch)
-
-
-@pytest.fixture
-def runs(tmp_path: Path, remote: Path, fake: FakeGitHub) -> Runs:
-    return Runs(tmp_path / "runs", remote, fake)
-
-
-def _merged_proposal(runs: Runs, fake: FakeGitHub, slowdown: float, count: int) -> int:
-    """The bot opens its proposal; a person merges it; ``count`` runs are recorded after."""
-    runs.cycle()
-    [number] = [p.number for p in fake.pulls() if p.head.startswith("autotune/")]
-    runs.merge(number, slowdown=slowdown, runs=count)
-    return number
 
 
 def _git(remote: Path, *args: str) -> str:
@@ -90,7 +57,7 @@ def _history(remote: Path, ref: str) -> list[dict[str, Any]]:
 def test_rollback_from_a_maintainer_opens_one_revert_and_reruns_do_nothing(
     site: Site, runs: Runs, fake: FakeGitHub, remote: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _merged_proposal(runs, fake, slowdown=1.0, count=5)
+    number = merged_proposal(runs, fake, slowdown=1.0, count=5)
     merge = fake.pull(number).merge_commit_sha
     assert merge is not None
     known = {p.number for p in fake.pulls()}
@@ -148,7 +115,7 @@ def test_rollback_from_a_maintainer_opens_one_revert_and_reruns_do_nothing(
 def test_rollback_from_a_reader_on_the_merged_proposal_pushes_nothing(
     site: Site, runs: Runs, fake: FakeGitHub, remote: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _merged_proposal(runs, fake, slowdown=2.0, count=36)  # even with a regression
+    number = merged_proposal(runs, fake, slowdown=2.0, count=36)  # even with a regression
     known, branches = {p.number for p in fake.pulls()}, BareRemote(remote).branches()
     fake.set_permission("rita", "triage")
     comment = site.comment(number, "/autotune rollback", login="rita")
@@ -162,7 +129,7 @@ def test_rollback_from_a_reader_on_the_merged_proposal_pushes_nothing(
 def test_rollback_of_history_entry_zero_opens_one_revert_of_that_entry(
     site: Site, runs: Runs, fake: FakeGitHub, remote: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _merged_proposal(runs, fake, slowdown=1.0, count=5)
+    number = merged_proposal(runs, fake, slowdown=1.0, count=5)
     entries = _history(remote, "refs/heads/main")
     applied = [e for e in entries if e["kind"] == "apply"]
     newest = applied[-1]["id"]
@@ -260,7 +227,7 @@ def test_a_status_comment_planted_by_a_person_is_ignored_by_monitoring(
     count: int,
     expected: str,
 ) -> None:
-    number = _merged_proposal(runs, fake, slowdown=slowdown, count=count)
+    number = merged_proposal(runs, fake, slowdown=slowdown, count=count)
     _plant_status(fake, site, number, planted)
     known = {p.number for p in fake.pulls()}
     report = runs.monitor()
@@ -292,7 +259,7 @@ def test_a_reply_marker_planted_by_a_person_does_not_silence_a_command(
 def test_rollback_of_an_entry_monitoring_reverts_already_opens_no_second_revert(
     site: Site, runs: Runs, fake: FakeGitHub, remote: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _merged_proposal(runs, fake, slowdown=1.0, count=5)
+    number = merged_proposal(runs, fake, slowdown=1.0, count=5)
     known = {p.number for p in fake.pulls()}
     fake.set_permission("maya", "maintain")
     first = site.comment(number, "/autotune rollback", login="maya")

@@ -6,108 +6,14 @@ before open none."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
-from autotune_bot.forge.github_client import GitHubClient
-from autotune_bot.gitops.cycle import CycleOptions
-from autotune_bot.gitops.github_cycle import github_cycle
-from autotune_bot.gitops.github_monitor import monitor_on_github
 from autotune_bot.gitops.marker import parse_marker
-from autotune_bot.gitops.monitor_cycle import MonitorOptions, MonitorReport
 from autotune_bot.monitor.status import parse_status
-from tests.github_fake.remote import init_bare_remote, push_commit
-from tests.github_fake.server import FAKE_CLOCK, FAKE_TOKEN, FakeGitHub
+from tests.github_fake.server import FakeGitHub
 from tests.gitops.example_files import FILES
-from tests.gitops.monitor_data import DEMO_TEAMS, post_merge_records
-
-PROPOSAL = "autotune/code_review/review_team"
-MERGED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-SETTINGS = "\nmonitoring: {horizon_runs: 40, min_runs: 30}\n"
-
-
-@pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    files = {**FILES, ".autotune.yml": FILES[".autotune.yml"] + SETTINGS}
-    return init_bare_remote(tmp_path / "remote.git", files)
-
-
-@pytest.fixture
-def fake(remote: Path) -> Iterator[FakeGitHub]:
-    with FakeGitHub(remote) as server:
-        yield server
-    server.assert_clean()
-
-
-class Runs:
-    def __init__(self, tmp_path: Path, remote: Path, fake: FakeGitHub) -> None:
-        self.tmp_path, self.remote, self.fake = tmp_path, remote, fake
-        self.count = 0
-
-    def checkout(self, depth: bool = True) -> Path:
-        self.count += 1
-        work = self.tmp_path / f"checkout{self.count}"
-        shallow = ["--depth", "1", "--single-branch"] if depth else []
-        url = f"file://{self.remote}"
-        subprocess.run(
-            ["git", "clone", "-q", *shallow, "--branch", "main", url, str(work)],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        return work
-
-    def client(self) -> GitHubClient:
-        return GitHubClient(
-            base_url=self.fake.base_url,
-            token=FAKE_TOKEN,
-            repository=self.fake.full_name,
-            seconds_between_writes=None,
-            sleep=lambda _: None,
-            clock=lambda: FAKE_CLOCK,
-        )
-
-    def cycle(self) -> None:
-        options = CycleOptions(repo=self.checkout(), now=datetime.now(UTC), environ={})
-        report = github_cycle(options, self.client())
-        assert not report.failed(), report.done
-
-    def monitor(self) -> MonitorReport:
-        options = MonitorOptions(repo=self.checkout(), now=datetime.now(UTC))
-        return monitor_on_github(options, self.client())
-
-    def merge(self, number: int, slowdown: float, runs: int) -> str:
-        """A person merges the pull request with a merge commit; then runs are recorded."""
-        work = self.checkout(depth=False)
-        git = ["git", "-c", "user.name=P", "-c", "user.email=p@example.com"]
-        stamp = MERGED_AT.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-        env = {**os.environ, "GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
-        subprocess.run([*git, "fetch", "-q", "origin", PROPOSAL], cwd=work, check=True)
-        subprocess.run(
-            [*git, "merge", "--no-ff", "-q", "-m", "Merge pull request", "FETCH_HEAD"],
-            cwd=work, check=True, env=env,
-        )  # fmt: skip
-        subprocess.run([*git, "push", "-q", "origin", "main"], cwd=work, check=True)
-        merge = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=work, check=True, capture_output=True, text=True
-        ).stdout.strip()
-        self.fake.merge_pull(number, merge_sha=merge)
-        self.fake.pull(number).merged_at = "2026-11-01T12:00:00Z"  # when the person merged
-        records = post_merge_records(
-            DEMO_TEAMS, after=MERGED_AT, runs=runs, slowdown=slowdown, seed=7, config=merge
-        )
-        path = "metrics/teams/review_team_after.json"
-        push_commit(self.remote, "main", {path: json.dumps(records)}, message="metrics")
-        return merge
-
-
-@pytest.fixture
-def runs(tmp_path: Path, remote: Path, fake: FakeGitHub) -> Runs:
-    return Runs(tmp_path, remote, fake)
+from tests.gitops.github_site import Runs
 
 
 def _bot_pulls(fake: FakeGitHub) -> dict[int, str]:

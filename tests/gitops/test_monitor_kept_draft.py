@@ -4,7 +4,6 @@ it and writes nothing, instead of judging it again in a second comment."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from autotune_bot.gitops.marker import render_marker
 from autotune_bot.gitops.monitor_cycle import MonitorOptions, run_monitor
 from autotune_bot.gitops.types import Proposal
 from autotune_bot.monitor.status import parse_status
-from tests.gitops.test_monitor_local import BRANCH, DRAFT, _merged_repo, _post_merge
+from tests.gitops.monitor_repo import BRANCH, DRAFT, MONITORED_AT, merged_repo, post_merge
 from tests.repo_helpers import git
 
 BOT = GitIdentity("autotune-bot", "autotune-bot@users.noreply.github.com")
@@ -26,10 +25,10 @@ BOT = GitIdentity("autotune-bot", "autotune-bot@users.noreply.github.com")
 def test_kept_merged_draft_keeps_its_final_status(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=1.0, runs=40)
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=1.0, runs=40)
     forge = LocalForge(repo)
-    now = datetime.now(UTC)
+    now = MONITORED_AT
     first = run_monitor(MonitorOptions(repo, now), forge)
     assert [w.outcome for w in first.watched] == ["confirmed"]
     (merged,) = [p for p in forge.list_proposals() if p.state == "merged"]

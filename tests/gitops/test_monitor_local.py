@@ -5,85 +5,35 @@ does nothing; runs as fast as before open nothing."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from autotune_bot.cli import main
 from autotune_bot.forge.local import LocalForge
 from autotune_bot.gitops.marker import parse_marker
 from autotune_bot.gitops.monitor_cycle import MonitorOptions, run_monitor
 from autotune_bot.monitor.status import parse_status
-from tests.gitops.example_files import FILES
-from tests.gitops.monitor_data import post_merge_records, write_records
+from tests.gitops.monitor_repo import (
+    DRAFT,
+    MONITORED_AT,
+    REVERT,
+    branch_refs,
+    merged_repo,
+    post_merge,
+    run_cli,
+)
 from tests.repo_helpers import git
-
-BRANCH = "autotune/code_review/review_team"
-DRAFT = "autotune__code_review__review_team.md"
-REVERT = "autotune/revert/autotune__code_review__review_team"
-MERGED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-SETTINGS = "\nmonitoring: {horizon_runs: 40, min_runs: 30}\n"
-
-
-def _cli(repo: Path, *args: str) -> tuple[int, dict[str, object]]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([*args, "--repo", str(repo), "--forge", "local", "--format", "json"])
-    assert not err.getvalue().strip() or code != 0, err.getvalue()
-    return code, json.loads(out.getvalue())
-
-
-def _merged_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    repo = tmp_path / "repo"
-    for name, text in FILES.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + (SETTINGS if name == ".autotune.yml" else ""), encoding="utf-8")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "example")
-    code, _ = _cli(repo, "run")
-    assert code == 0
-    assert git(repo, "rev-parse", "--verify", "-q", BRANCH).strip()
-    stamp = MERGED_AT.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    monkeypatch.setenv("GIT_COMMITTER_DATE", stamp)
-    monkeypatch.setenv("GIT_AUTHOR_DATE", stamp)
-    git(repo, "merge", "--no-ff", "-q", "-m", "Merge the autotune proposal", BRANCH)
-    monkeypatch.delenv("GIT_COMMITTER_DATE")
-    monkeypatch.delenv("GIT_AUTHOR_DATE")
-    return repo
-
-
-def _post_merge(repo: Path, slowdown: float, runs: int = 36) -> None:
-    merge = git(repo, "rev-parse", "HEAD").strip()
-    records = post_merge_records(
-        repo / "metrics/teams/review_team.json",
-        after=MERGED_AT,
-        runs=runs,
-        slowdown=slowdown,
-        seed=20261101,
-        config=merge,
-    )
-    write_records(repo / "metrics/teams/review_team_after.json", records)
-
-
-def _refs(repo: Path) -> dict[str, str]:
-    out = git(repo, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/")
-    return dict(line.split() for line in out.splitlines())
 
 
 def test_planted_slowdown_opens_exactly_one_revert(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
+    repo = merged_repo(tmp_path, monkeypatch)
     merge = git(repo, "rev-parse", "HEAD").strip()
-    _post_merge(repo, slowdown=2.0)
-    code, report = _cli(repo, "monitor")
+    post_merge(repo, slowdown=2.0)
+    code, report = run_cli(repo, "monitor")
     assert code == 0, report
     assert [(d["action"], d["ref"]) for d in report["done"]] == [  # type: ignore[index]
         ("opened", DRAFT),
@@ -120,15 +70,15 @@ def test_planted_slowdown_opens_exactly_one_revert(
     assert status.revert.ref == reverts[0].ref
     assert report["watched"][0]["revert"] == reverts[0].ref  # type: ignore[index]
     # a rerun changes nothing
-    refs = _refs(repo)
-    code, again = _cli(repo, "monitor")
+    refs = branch_refs(repo)
+    code, again = run_cli(repo, "monitor")
     assert code == 0
     assert again["done"] == []
     assert again["planned"] == []
-    assert _refs(repo) == refs
+    assert branch_refs(repo) == refs
     assert forge.list_comments(DRAFT) == comments
     # and `autotune run` does not propose the regressed change again meanwhile
-    code, run = _cli(repo, "run")
+    code, run = run_cli(repo, "run")
     assert code == 0
     assert [d["action"] for d in run["done"] if d["key"] == "code_review/review_team"] in (
         [],
@@ -139,51 +89,51 @@ def test_planted_slowdown_opens_exactly_one_revert(
 def test_runs_as_fast_as_before_open_no_revert(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=1.0, runs=20)
-    code, report = _cli(repo, "monitor")
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=1.0, runs=20)
+    code, report = run_cli(repo, "monitor")
     assert code == 0, report
     assert report["watched"][0]["outcome"] == "holding"  # type: ignore[index]
     assert [d["action"] for d in report["done"]] == ["commented"]  # type: ignore[index]
-    assert REVERT not in _refs(repo)
+    assert REVERT not in branch_refs(repo)
     body = LocalForge(repo).list_comments(DRAFT)[0].body
     assert "**holding** — 20 of 40 post-merge runs watched" in body
     # the key is held while it is watched
-    code, run = _cli(repo, "run")
+    code, run = run_cli(repo, "run")
     assert code == 0
     held = [d for d in run["done"] if d["key"] == "code_review/review_team"]  # type: ignore[union-attr]
     assert all(d["action"] == "skipped" for d in held)
     # enough runs: confirmed, still no revert
-    _post_merge(repo, slowdown=1.0, runs=40)
-    code, report = _cli(repo, "monitor")
+    post_merge(repo, slowdown=1.0, runs=40)
+    code, report = run_cli(repo, "monitor")
     assert report["watched"][0]["outcome"] == "confirmed"  # type: ignore[index]
-    assert REVERT not in _refs(repo)
+    assert REVERT not in branch_refs(repo)
     assert os.path.exists(repo / ".autotune/outbox")
 
 
 def test_dry_run_plans_the_revert_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=2.0)
-    refs = _refs(repo)
-    code, report = _cli(repo, "monitor", "--dry-run")
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=2.0)
+    refs = branch_refs(repo)
+    code, report = run_cli(repo, "monitor", "--dry-run")
     assert code == 0
     planned = report["planned"]
     assert len(planned) == 2  # type: ignore[arg-type]
     assert REVERT in planned[0]  # type: ignore[index]
     assert report["done"] == []
-    assert _refs(repo) == refs
+    assert branch_refs(repo) == refs
     assert LocalForge(repo).list_comments(DRAFT) == []
 
 
 def test_a_rollback_request_reverts_now_and_names_who_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=1.0, runs=5)
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=1.0, runs=5)
     forge = LocalForge(repo)
-    now = datetime.now(UTC)
+    now = MONITORED_AT
     wrong = run_monitor(
         MonitorOptions(repo, now, only_ref="nothing.md", requested_by="maintainer"), forge
     )

@@ -4,7 +4,6 @@ alone; the other merged pull requests are still watched (and commented on)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from autotune_bot.forge.local import LocalForge, LocalForgeError
 from autotune_bot.gitops.monitor_cycle import MonitorOptions, run_monitor
 from autotune_bot.gitops.types import ForgeComment, ForgeProposal
-from tests.gitops.test_monitor_local import DRAFT, _merged_repo, _post_merge
+from tests.gitops.monitor_repo import DRAFT, MONITORED_AT, merged_repo, post_merge
 
 BROKEN = "unreadable.md"
 
@@ -35,10 +34,10 @@ class OneBrokenForge(LocalForge):
 def test_an_unreadable_merged_proposal_does_not_stop_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=1.0, runs=10)
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=1.0, runs=10)
     forge = OneBrokenForge(repo)
-    report = run_monitor(MonitorOptions(repo, datetime.now(UTC)), forge)
+    report = run_monitor(MonitorOptions(repo, MONITORED_AT), forge)
     assert report.errors == [f"{BROKEN}: {BROKEN}: comments cannot be read"]
     assert [(w.ref, w.outcome) for w in report.watched] == [(DRAFT, "holding")]
     assert [(d.ref, d.action) for d in report.done] == [(DRAFT, "commented")]

@@ -8,7 +8,7 @@ proposal add no second one."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,15 @@ from autotune_bot.forge.local import LocalForge
 from autotune_bot.gitops.monitor_cycle import MonitorOptions, run_monitor
 from autotune_bot.history import read_history
 from autotune_bot.history_outcomes import history_entries, realised_json
-from tests.gitops.test_monitor_local import BRANCH, DRAFT, MERGED_AT, _cli, _merged_repo, _refs
+from tests.gitops.monitor_repo import (
+    BRANCH,
+    DRAFT,
+    MERGED_AT,
+    MONITORED_AT,
+    branch_refs,
+    merged_repo,
+    run_cli,
+)
 from tests.repo_helpers import DEMO, git
 
 HISTORY = ".autotune/history.jsonl"
@@ -66,11 +74,11 @@ def _commit_on_main(repo: Path, path: str, text: str, message: str) -> None:
 def test_the_next_proposal_records_the_confirmed_outcome_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
+    repo = merged_repo(tmp_path, monkeypatch)
     applied = json.loads(_lines(repo, "main")[-1])["id"]
     _parallel_runs_after_merge(repo)
     forge = LocalForge(repo)
-    (first,) = run_monitor(MonitorOptions(repo, datetime.now(UTC)), forge).watched
+    (first,) = run_monitor(MonitorOptions(repo, MONITORED_AT), forge).watched
     assert first.outcome == "confirmed"
     assert first.history_entry == applied
     (comment,) = forge.list_comments(DRAFT)
@@ -81,7 +89,7 @@ def test_the_next_proposal_records_the_confirmed_outcome_once(
     # a later run does not judge the final outcome again: it has the figures of the
     # confirmation, as the status comment's marker kept them
     figures = realised_json(first.realised)
-    (later,) = run_monitor(MonitorOptions(repo, datetime.now(UTC)), forge).watched
+    (later,) = run_monitor(MonitorOptions(repo, MONITORED_AT), forge).watched
     assert later.outcome == "confirmed"
     assert later.realised == figures
     assert forge.list_comments(DRAFT) == [comment]
@@ -97,7 +105,7 @@ def test_the_next_proposal_records_the_confirmed_outcome_once(
     assert changed != text
     _commit_on_main(repo, WORKFLOW, changed, "the team as it was")
     before = _lines(repo, "main")
-    code, run = _cli(repo, "run")
+    code, run = run_cli(repo, "run")
     assert code == 0, run
     assert [d["action"] for d in run["done"]] == ["pushed", "opened"]  # type: ignore[index]
     after = _lines(repo, BRANCH)
@@ -114,18 +122,18 @@ def test_the_next_proposal_records_the_confirmed_outcome_once(
     assert outcome["realised"]["duration_percent"] is not None
 
     # a rerun: nothing pushed, still one outcome line
-    refs = _refs(repo)
-    code, again = _cli(repo, "run")
+    refs = branch_refs(repo)
+    code, again = run_cli(repo, "run")
     assert code == 0
     assert [d["action"] for d in again["done"]] in ([], ["skipped"])  # type: ignore[index]
-    assert _refs(repo) == refs
+    assert branch_refs(repo) == refs
 
     # another change that carried the same outcome line merged first: the base records it,
     # the proposal is rebuilt on that base and carries its own apply line only
     _commit_on_main(repo, HISTORY, "\n".join(after[:-1]) + "\n", "another change merged")
-    code, _rebuilt = _cli(repo, "run")
+    code, _rebuilt = run_cli(repo, "run")
     assert code == 0
-    assert _refs(repo)[BRANCH] != refs[BRANCH]
+    assert branch_refs(repo)[BRANCH] != refs[BRANCH]
     lines = _lines(repo, BRANCH)
     assert lines[:-1] == after[:-1]
     assert json.loads(lines[-1])["kind"] == "apply"
@@ -133,11 +141,11 @@ def test_the_next_proposal_records_the_confirmed_outcome_once(
 
     # merged: the history holds it once, and no later run writes it again
     git(repo, "merge", "--no-ff", "-q", "-m", "Merge the second proposal", BRANCH)
-    code, _last = _cli(repo, "run")
+    code, _last = run_cli(repo, "run")
     assert code == 0
     entries = read_history(repo)
     assert [e["applied"] for e in entries if e["kind"] == "outcome"] == [applied]
     main_text = git(repo, "show", f"main:{HISTORY}")
-    for ref in _refs(repo):
+    for ref in branch_refs(repo):
         assert len(_outcomes(_lines(repo, ref))) <= 1, ref
     assert history_entries(main_text) == entries[::-1]

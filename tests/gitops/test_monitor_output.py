@@ -15,7 +15,7 @@ from autotune_bot.cli import main
 from autotune_bot.forge.local import LocalForge
 from autotune_bot.gitops.command_wiring import revert_outcome
 from autotune_bot.gitops.monitor_cycle import MonitorReport, WatchedChange
-from tests.gitops.test_monitor_local import DRAFT, _cli, _merged_repo, _post_merge
+from tests.gitops.monitor_repo import DRAFT, merged_repo, post_merge, run_cli
 
 _TIME = re.compile(r"_As of (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00)\._")
 
@@ -30,9 +30,9 @@ def _text(repo: Path) -> str:
 def test_regression_report_links_the_revert_and_the_comment_says_things_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=2.0)
-    code, report = _cli(repo, "monitor")
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=2.0)
+    code, report = run_cli(repo, "monitor")
     assert code == 0, report
     [watched] = report["watched"]  # type: ignore[misc]
     reverts = [p for p in LocalForge(repo).list_proposals() if p.kind == "revert"]
@@ -47,7 +47,7 @@ def test_regression_report_links_the_revert_and_the_comment_says_things_once(
     assert cost_reason is not None
     assert body.count(cost_reason.group(1)) == 1  # in the table, not again as a note
     # a rerun (final outcome, nothing to do) still names the revert and its link
-    code, again = _cli(repo, "monitor")
+    code, again = run_cli(repo, "monitor")
     assert again["watched"][0]["revert_url"] == reverts[0].url  # type: ignore[index]
     assert "`" not in _text(repo)  # plain text for the terminal
 
@@ -55,9 +55,9 @@ def test_regression_report_links_the_revert_and_the_comment_says_things_once(
 def test_confirmed_report_has_the_realised_figures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=1.0, runs=40)
-    code, report = _cli(repo, "monitor")
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=1.0, runs=40)
+    code, report = run_cli(repo, "monitor")
     [watched] = report["watched"]  # type: ignore[misc]
     assert watched["outcome"] == "confirmed"
     realised = watched["realised"]
@@ -66,8 +66,8 @@ def test_confirmed_report_has_the_realised_figures(
     assert realised["duration_ratio_ci"][0] < realised["duration_ratio"]
     assert watched["revert_url"] is None
     # figures kept from the confirmation when the next run does not judge again
-    assert _cli(repo, "monitor")[0] == 0
-    code, again = _cli(repo, "monitor")
+    assert run_cli(repo, "monitor")[0] == 0
+    code, again = run_cli(repo, "monitor")
     assert code == 0
     assert again["watched"][0]["realised"] == realised  # type: ignore[index]
 

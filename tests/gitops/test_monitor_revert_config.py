@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autotune_bot.forge.local import LocalForge
-from tests.gitops.test_monitor_local import DRAFT, REVERT, _cli, _merged_repo, _post_merge, _refs
+from tests.gitops.monitor_repo import DRAFT, REVERT, branch_refs, merged_repo, post_merge, run_cli
 from tests.repo_helpers import git
 
 WORKFLOW = "workflows/code_review.yaml"
@@ -44,15 +44,15 @@ def _texts(report: dict[str, object]) -> list[str]:
 def test_a_later_edit_next_to_the_tuned_fields_keeps_it_in_the_revert(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
+    repo = merged_repo(tmp_path, monkeypatch)
     merge = git(repo, "rev-parse", "HEAD").strip()
     config = _recorded(repo)
     before, after = config["before"], config["after"]  # type: ignore[index]
     assert before["formation"] != after["formation"]
-    _post_merge(repo, slowdown=2.0)
+    post_merge(repo, slowdown=2.0)
     _commit_edit(repo, "total_tool_budget: 120\n", "total_tool_budget: 150  # raised later\n")
     base = git(repo, "rev-parse", "main").strip()
-    code, report = _cli(repo, "monitor")
+    code, report = run_cli(repo, "monitor")
     assert code == 0, report
     assert [(d["action"], d["ref"]) for d in report["done"]] == [  # type: ignore[index]
         ("opened", DRAFT),
@@ -83,13 +83,13 @@ def test_a_later_edit_next_to_the_tuned_fields_keeps_it_in_the_revert(
 def test_a_later_edit_of_a_tuned_field_is_refused_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
+    repo = merged_repo(tmp_path, monkeypatch)
     after = _recorded(repo)["after"]
-    _post_merge(repo, slowdown=2.0)
+    post_merge(repo, slowdown=2.0)
     formation = after["formation"]  # type: ignore[index]
     _commit_edit(repo, f"team_formation: {formation}\n", "team_formation: hierarchical\n")
-    refs = _refs(repo)
-    code, report = _cli(repo, "monitor")
+    refs = branch_refs(repo)
+    code, report = run_cli(repo, "monitor")
     assert code == 1, report  # a failed effect
     failed = [d for d in report["done"] if d["action"] == "failed"]  # type: ignore[attr-defined]
     assert len(failed) == 1
@@ -99,29 +99,29 @@ def test_a_later_edit_of_a_tuned_field_is_refused_once(
     )
     assert "without overriding that edit" in detail
     assert sum("formation was changed" in t for t in _texts(report)) == 1
-    assert _refs(repo) == refs  # nothing pushed
+    assert branch_refs(repo) == refs  # nothing pushed
     assert [p for p in LocalForge(repo).list_proposals() if p.kind == "revert"] == []
 
 
 def test_a_change_reverted_by_hand_is_a_note_not_a_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=2.0)
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=2.0)
     git(repo, "revert", "--no-edit", "-m", "1", "HEAD")
-    refs = _refs(repo)
-    code, report = _cli(repo, "monitor")
+    refs = branch_refs(repo)
+    code, report = run_cli(repo, "monitor")
     assert code == 0, report
     assert report["watched"][0]["outcome"] == "regressed"  # type: ignore[index]
     assert [d["action"] for d in report["done"]] == ["commented"]  # type: ignore[index]
     gone = "the change is no longer on main: nothing to revert"
     assert any(gone in n for n in report["notes"])  # type: ignore[attr-defined]
-    assert _refs(repo) == refs
+    assert branch_refs(repo) == refs
     forge = LocalForge(repo)
     assert [p for p in forge.list_proposals() if p.kind == "revert"] == []
     assert gone in forge.list_comments(DRAFT)[0].body
     # a rerun says it again, quietly
-    code, again = _cli(repo, "monitor")
+    code, again = run_cli(repo, "monitor")
     assert code == 0
     assert again["done"] == []
     assert any(gone in n for n in again["notes"])  # type: ignore[attr-defined]

@@ -4,14 +4,13 @@ the target may open (its status stays as it was when the revert was merged)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from autotune_bot.forge.local import LocalForge
 from autotune_bot.gitops.monitor_cycle import MonitorOptions, run_monitor
-from tests.gitops.test_monitor_local import DRAFT, REVERT, _merged_repo, _post_merge
+from tests.gitops.monitor_repo import DRAFT, MONITORED_AT, REVERT, merged_repo, post_merge
 from tests.repo_helpers import git
 
 KEY = "code_review/review_team"
@@ -20,10 +19,10 @@ KEY = "code_review/review_team"
 def test_a_merged_revert_of_a_holding_change_releases_its_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = _merged_repo(tmp_path, monkeypatch)
-    _post_merge(repo, slowdown=1.0, runs=5)
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=1.0, runs=5)
     forge = LocalForge(repo)
-    now = datetime.now(UTC)
+    now = MONITORED_AT
     asked = run_monitor(MonitorOptions(repo, now, only_ref=DRAFT, requested_by="maint"), forge)
     assert [d.action for d in asked.done] == ["opened", "commented"]
     watching = run_monitor(MonitorOptions(repo, now), forge)

@@ -14,7 +14,7 @@ import pytest
 
 from autotune_bot.gitops.git import GitError, GitIdentity
 from autotune_bot.gitops.revert_commit import RevertCommit, revert_commit
-from tests.gitops.git_fixtures import BOT, Remote, commit, git, isolate_git, make_remote
+from tests.gitops.git_fixtures import BOT, Remote, commit, git, make_remote
 
 FLOW = "workflows/flow.yml"
 HISTORY = ".autotune/history.jsonl"
@@ -37,9 +37,7 @@ class Setup:
         return self.remote.work
 
 
-@pytest.fixture(autouse=True)
-def _no_machine_git_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_git(monkeypatch, tmp_path / "home")
+pytestmark = pytest.mark.usefixtures("isolated_git")  # no machine git configuration
 
 
 def _text(repo: Path, rev: str, path: str) -> str:

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitops.git_fixtures import commit, git, isolate_git
+from tests.gitops.git_fixtures import commit, git
 from tests.gitops.test_revert_commit import FLOW, _merged, _revert
 
 MESSAGE = "Revert flow/team: duration regressed\n\nReverts #7.\n\nautotune-key: revert/flow/team\n"
 
 
-@pytest.fixture(autouse=True)
-def _no_machine_git_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_git(monkeypatch, tmp_path / "home")
+pytestmark = pytest.mark.usefixtures("isolated_git")  # no machine git configuration
 
 
 def _message(repo: Path, sha: str) -> str:

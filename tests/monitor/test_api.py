@@ -19,8 +19,7 @@ from autotune_bot import OptimizationMonitor, PerformanceAutotuner, Settings
 from autotune_bot.errors import UsageError
 from autotune_bot.monitor.api import run_series
 from autotune_bot.monitor.types import RunSeries
-from tests.gitops.example_files import FILES
-from tests.gitops.monitor_data import post_merge_records, write_records
+from tests.gitops.monitor_repo import REVERT, merged_repo, post_merge
 from tests.repo_helpers import DEMO, changed, git, make_repo, snapshot
 
 Record = dict[str, Any]
@@ -189,47 +188,21 @@ def test_check_repository_dry_run_plans_a_revert_and_writes_nothing(
     report = monitor.check_repository(str(repo))  # now: the current time
     (watched,) = report.watched
     assert watched.outcome == "regressed"
-    assert report.effects  # a status comment and a revert would be written
+    # a revert and a status comment would be written
+    assert [type(e).__name__ for e in report.effects] == ["OpenRevert", "PostStatus"]
     assert changed(files, snapshot(repo)) == set()
     assert _refs(repo) == refs
     # asked to, it writes them: a revert branch appears
     written = monitor.check_repository(repo, dry_run=False, now=NOW)
     assert [d.action for d in written.reverts] == ["opened"]
-    assert _refs(repo) != refs
+    new = set(_refs(repo).splitlines()) - set(refs.splitlines())
+    assert [line.split()[0] for line in new] == [f"refs/heads/{REVERT}"]
 
 
 def _merged_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The example cut to one target, its proposal merged, then twice-as-slow runs."""
-    from autotune_bot.cli import main
-
-    repo = tmp_path / "repo"
-    for name, text in FILES.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        extra = "\nmonitoring: {horizon_runs: 40, min_runs: 30}\n"
-        path.write_text(text + (extra if name == ".autotune.yml" else ""), encoding="utf-8")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "example")
-    assert main(["run", "--repo", str(repo), "--forge", "local", "--format", "json"]) == 0
-    branch = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/autotune/")
-    merged_at = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-    stamp = merged_at.isoformat()
-    monkeypatch.setenv("GIT_COMMITTER_DATE", stamp)
-    monkeypatch.setenv("GIT_AUTHOR_DATE", stamp)
-    git(repo, "merge", "--no-ff", "-q", "-m", "Merge the proposal", branch.strip())
-    monkeypatch.delenv("GIT_COMMITTER_DATE")
-    monkeypatch.delenv("GIT_AUTHOR_DATE")
-    merge = git(repo, "rev-parse", "HEAD").strip()
-    slow = post_merge_records(
-        repo / "metrics/teams/review_team.json",
-        after=merged_at,
-        runs=36,
-        slowdown=2.0,
-        seed=20261207,
-        config=merge,
-    )
-    write_records(repo / "metrics/teams/review_team_after.json", slow)
+    """The example, its proposal merged, then twice-as-slow runs."""
+    repo = merged_repo(tmp_path, monkeypatch)
+    post_merge(repo, slowdown=2.0, seed=20261207)
     return repo
 
 

@@ -4,7 +4,6 @@ commands from readers and maintainers, end to end against the fake GitHub."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,10 @@ import pytest
 
 from autotune_bot.commands.event import CommentCommand, EventPayloadError, route_event
 from autotune_bot.commands.plan import MAX_REPLY_CHARS, reply_body, reply_state
-from tests.github_fake.remote import BareRemote, init_bare_remote
+from tests.github_fake.remote import BareRemote
 from tests.github_fake.server import FakeGitHub
-from tests.gitops import test_command_action_github as action_site
-from tests.gitops.example_files import FILES
-from tests.gitops.test_command_action_github import Site
-from tests.gitops.test_command_rollback_github import _merged_proposal
-from tests.gitops.test_monitor_github import SETTINGS, Runs
+from tests.gitops import github_site as action_site
+from tests.gitops.github_site import Runs, Site, merged_proposal
 
 # (id, login, accepted): logins as the payload could carry them.
 LOGINS: list[tuple[str, str, bool]] = [
@@ -98,29 +94,6 @@ def _outputs(path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    files = {**FILES, ".autotune.yml": FILES[".autotune.yml"] + SETTINGS}
-    return init_bare_remote(tmp_path / "remote.git", files)
-
-
-@pytest.fixture
-def fake(remote: Path) -> Iterator[FakeGitHub]:
-    with FakeGitHub(remote) as server:
-        yield server
-    server.assert_clean()
-
-
-@pytest.fixture
-def site(tmp_path: Path, remote: Path, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> Site:
-    return Site(tmp_path / "site", remote, fake, monkeypatch)
-
-
-@pytest.fixture
-def runs(tmp_path: Path, remote: Path, fake: FakeGitHub) -> Runs:
-    return Runs(tmp_path / "runs", remote, fake)
-
-
-@pytest.fixture
 def outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``$GITHUB_OUTPUT`` of every action run of the site (which resets GITHUB_* first)."""
     path = tmp_path / "github_output"
@@ -143,7 +116,7 @@ def test_a_readers_status_and_help_on_a_regressed_merge_write_nothing_but_the_re
     outputs: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    number = _merged_proposal(runs, fake, slowdown=2.0, count=36)  # a regression is there
+    number = merged_proposal(runs, fake, slowdown=2.0, count=36)  # a regression is there
     known, branches = {p.number for p in fake.pulls()}, BareRemote(remote).branches()
     fake.set_permission("rita", "read")
     start = len(fake.calls)
@@ -167,7 +140,7 @@ def test_a_maintainers_rollback_and_ignore_count_the_pull_requests_they_open(
     outputs: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    number = _merged_proposal(runs, fake, slowdown=1.0, count=5)
+    number = merged_proposal(runs, fake, slowdown=1.0, count=5)
     fake.set_permission("maya", "maintain")
     for body in ("/autotune rollback", "/autotune ignore caching"):
         comment = site.comment(number, body, login="maya")

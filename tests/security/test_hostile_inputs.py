@@ -447,9 +447,13 @@ def _git_error(tmp: Path) -> str:
 
 
 def _history_outside(tmp: Path) -> str:
-    (tmp / "inside.txt").write_text("x\n", encoding="utf-8")
-    (tmp.parent / "outside.txt").write_text("secret\n", encoding="utf-8")
-    return _error_text(lambda: read_texts(tmp, ["../outside.txt"]))
+    repo = tmp / "repo"
+    repo.mkdir()
+    (repo / "inside.txt").write_text("x\n", encoding="utf-8")
+    (tmp / "outside.txt").write_text("secret\n", encoding="utf-8")
+    text = _error_text(lambda: read_texts(repo, ["../outside.txt"]))
+    assert "secret" not in text
+    return text
 
 
 def _history_too_big(tmp: Path) -> str:
