@@ -60,6 +60,8 @@ SCENARIOS = (
     Scenario("no change, heavy tails (log t₃)", heavy_tails=True),
     Scenario("no change, success 0.98", success_before=0.98, success_after=0.98),
     Scenario("success 0.98 → 0.94", success_before=0.98, success_after=0.94),
+    # appended last: the scenarios above keep their random streams ([seed, index])
+    Scenario("slow tail: 10 % of runs × 4", tail_share=0.1, tail_ratio=4.0),
 )
 HORIZON = 200
 
@@ -164,8 +166,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--calibration-seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="500 replicates")
+    parser.add_argument(
+        "--equal-split",
+        action="store_true",
+        help="give every detector the same share of the false-alarm budget (weight 1) "
+        "instead of the shipped weights, for comparison",
+    )
     args = parser.parse_args()
     replicates = 500 if args.quick else args.replicates
+    if args.equal_split:
+        for detector in DETECTORS.values():
+            detector.weight = 1.0
+    weights = ", ".join(f"{name} {d.weight:g}" for name, d in DETECTORS.items())
     config = MonitorConfig()
 
     started = time.perf_counter()
@@ -184,6 +196,7 @@ def main() -> None:
 
     print(f"replicates per scenario: {replicates}, seed {args.seed}, calibration seed "
           f"{args.calibration_seed}, config {config}")  # fmt: skip
+    print(f"budget weights: {weights}")
     print(f"Python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs")
     print(f"wall time: {wall:.1f} s ({seconds:.1f} s in decide()); peak memory (max RSS) "
           f"{peak:.0f} MiB")  # fmt: skip

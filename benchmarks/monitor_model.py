@@ -37,6 +37,8 @@ class Scenario:
     heavy_tails: bool = False
     success_before: float = 0.9
     sigma: float = 0.5
+    tail_share: float = 0.0  # share of post-merge runs made ``tail_ratio`` times slower
+    tail_ratio: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,9 @@ def simulate(
         rng.random(before) < s.success_before,
         np.exp(s.sigma * rng.standard_normal(before)),
     )
+    slow = np.where(rng.random(after) < s.tail_share, s.tail_ratio, 1.0) if s.tail_share else 1.0
     changed = Period(
-        s.duration_ratio * np.exp(_logs(s, after, rng)),
+        s.duration_ratio * slow * np.exp(_logs(s, after, rng)),
         rng.random(after) < s.success_after,
         s.cost_ratio * np.exp(s.sigma * rng.standard_normal(after)),
     )

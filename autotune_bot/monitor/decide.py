@@ -9,8 +9,10 @@ the data can feed on the first ``horizon`` post-merge runs (later runs are not j
 * ``not_monitored`` — fewer than ``min_runs`` runs before the merge (the note says how many).
 
 False-alarm budget: ``false_alarm_rate`` is the probability, accepted over the whole horizon,
-of calling ``regressed`` a change that changed nothing. It is split equally across the m
-applicable detectors (Bonferroni: α_i = false_alarm_rate / m), and each threshold is
+of calling ``regressed`` a change that changed nothing. It is split across the applicable
+detectors in proportion to their weights (:func:`budget_split`: α_i = false_alarm_rate ·
+w_i / Σ w; the design's primary triggers, ``duration`` and ``failures``, weigh 3, ``tail``
+and ``cost`` 1), and each threshold is
 calibrated by simulation to alarm with probability α_i over the horizon
 (:mod:`autotune_bot.monitor.calibrate`), so by the union bound the chance that any detector
 alarms is at most the budget (less, as far as the detectors are dependent). The budget holds
@@ -33,7 +35,7 @@ from autotune_bot.monitor.types import DetectorResult, MonitorDecision, Outcome,
 if TYPE_CHECKING:
     from autotune_bot.settings.proposals import MonitoringSettings
 
-__all__ = ["MIN_SIMULATIONS", "MonitorConfig", "decide", "monitor_config"]
+__all__ = ["MIN_SIMULATIONS", "MonitorConfig", "budget_split", "decide", "monitor_config"]
 
 MIN_SIMULATIONS = 100
 
@@ -99,6 +101,13 @@ def _run(
     )
 
 
+def budget_split(budget: float, used: list[str]) -> dict[str, float]:
+    """Each detector's share of the false-alarm ``budget``, in proportion to its weight among
+    those ``used`` (a union bound: the shares add up to the budget)."""
+    total = sum(DETECTORS[name].weight for name in used)
+    return {name: budget * DETECTORS[name].weight / total for name in used}
+
+
 def decide(
     baseline: RunSeries, post: RunSeries, config: MonitorConfig, *, seed: int = 0
 ) -> MonitorDecision:
@@ -136,20 +145,21 @@ def decide(
 
     reasons = {name: d.why_not(baseline, post, config.min_runs) for name, d in DETECTORS.items()}
     used = [name for name, reason in reasons.items() if reason is None]
-    alpha = config.false_alarm_rate / len(used) if used else math.nan
+    alphas = budget_split(config.false_alarm_rate, used)
     results: list[DetectorResult] = []
     for name, detector in DETECTORS.items():
         reason = reasons[name]
         if reason is None:
-            results.append(_run(detector, baseline, post, alpha, config, seed))
+            results.append(_run(detector, baseline, post, alphas[name], config, seed))
             continue
         notes.append(f"{name} not used: {reason}")
         results.append(
             DetectorResult(name, detector.rule, False, math.nan, math.nan, 0.0, None, reason)
         )
+    shares = ", ".join(f"{name} {alphas[name]:.4g}" for name in used)
     notes.append(
         f"false-alarm budget {config.false_alarm_rate:g} over {config.horizon} runs after the "
-        f"merge, split equally across {len(used)} detectors ({alpha:.4g} each)"
+        f"merge, split by weight across {len(used)} detectors ({shares})"
     )
     detectors = tuple(results)
     if any(r.alarmed for r in detectors):

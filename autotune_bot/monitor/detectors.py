@@ -84,6 +84,10 @@ class Detector(ABC):
 
     name: str  # the registry key
     rule: str  # the regression it watches for, in plain words
+    # its share of the false-alarm budget, relative to the others that take part: the
+    # design's primary triggers (runs slower, success rate down) weigh 3, the tail and cost
+    # checks 1 (benchmarks/RESULTS.md compares this split with an equal one)
+    weight: float = 1.0
 
     @abstractmethod
     def why_not(self, baseline: RunSeries, post: RunSeries, min_runs: int) -> str | None:
@@ -114,8 +118,8 @@ def _usable(values: tuple[float, ...]) -> tuple[FloatArray, IntArray]:
 class LogZDetector(Detector):
     """CUSUM of clipped z-scores of a log metric (duration or cost)."""
 
-    def __init__(self, name: str, rule: str, *, field: str) -> None:
-        self.name, self.rule = name, rule
+    def __init__(self, name: str, rule: str, *, field: str, weight: float = 1.0) -> None:
+        self.name, self.rule, self.weight = name, rule, weight
         self._field = field  # "durations" or "costs"
 
     def _values(self, series: RunSeries) -> tuple[FloatArray, IntArray]:
@@ -212,6 +216,7 @@ def failure_rates(runs: npt.ArrayLike, failures: npt.ArrayLike) -> tuple[FloatAr
 class FailureDetector(Detector):
     name = "failures"
     rule = "success rate down (error spikes): failures more frequent than before"
+    weight = 3.0
 
     def why_not(self, baseline: RunSeries, post: RunSeries, min_runs: int) -> str | None:
         if len(baseline) < min_runs:
@@ -244,6 +249,7 @@ DETECTORS: dict[str, Detector] = {
             "duration",
             "performance below baseline: runs slower than before",
             field="durations",
+            weight=3.0,
         ),
         TailDetector(),
         FailureDetector(),

@@ -204,11 +204,12 @@ def _marker(status: StatusRecord) -> str:
 
 def _budget(decision: MonitorDecision) -> str:
     used = [d for d in decision.detectors if d.applicable]
-    share = f", {_pct(used[0].alpha)} each" if len(used) > 1 else ""
+    shares = ", ".join(f"`{d.name}` {_pct(d.alpha)}" for d in used)
+    split = f", split by weight: {shares}" if len(used) > 1 else ""
     return (
         f"Baseline: {decision.baseline_runs} runs before the merge. False-alarm budget: "
-        f"{_pct(decision.false_alarm_rate)} over {decision.horizon} runs after the merge, "
-        f"split equally across {len(used)} detector(s){share}."
+        f"{_pct(decision.false_alarm_rate)} over {decision.horizon} runs after the merge"
+        f"{split}."
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from autotune_bot.monitor.decide import MonitorConfig, decide, monitor_config
+from autotune_bot.monitor.decide import MonitorConfig, budget_split, decide, monitor_config
 from autotune_bot.monitor.detectors import DETECTORS
 from autotune_bot.monitor.types import RunSeries
 from autotune_bot.settings.proposals import MonitoringSettings
@@ -61,14 +61,17 @@ def test_a_short_baseline_is_not_monitored_and_says_why(series: Maker) -> None:
     assert any("12 runs" in note and "30 needed" in note for note in decision.notes)
 
 
-def test_the_budget_is_split_equally_across_applicable_detectors(series: Maker) -> None:
+def test_the_budget_is_split_by_weight_across_applicable_detectors(series: Maker) -> None:
     rng = np.random.default_rng(5)
     decision = decide(series(rng, 60, cost_scale=None), series(rng, 30, cost_scale=None), CONFIG)
     used = [d for d in decision.detectors if d.applicable]
     assert [d.name for d in decision.detectors] == list(DETECTORS)
     assert [d.name for d in used] == ["duration", "tail", "failures"]
     assert sum(d.alpha for d in used) == pytest.approx(CONFIG.false_alarm_rate)
-    assert len({d.alpha for d in used}) == 1
+    # weights 3, 1, 3 of the three that take part: 3/7, 1/7, 3/7 of the budget
+    shares = {d.name: d.alpha / CONFIG.false_alarm_rate for d in used}
+    assert shares == pytest.approx({"duration": 3 / 7, "tail": 1 / 7, "failures": 3 / 7})
+    assert budget_split(0.05, ["tail", "cost"]) == pytest.approx({"tail": 0.025, "cost": 0.025})
     cost = next(d for d in decision.detectors if d.name == "cost")
     assert math.isnan(cost.statistic)
     assert cost.alarm_at is None
