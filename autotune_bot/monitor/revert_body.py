@@ -164,7 +164,8 @@ def build_revert(inputs: RevertInputs) -> Proposal:
         "",
         "### What the commit does",
         "",
-        f"- `git revert` of the merge commit {code_span(o.merged_sha)} (first parent kept), "
+        f"- `git revert` of {code_span(o.merged_sha)}, the commit that brought the change "
+        "into the base branch (of a merge commit, against its first parent), "
         "one bot commit on the base branch; when the revert conflicts with later changes, "
         "a minimal edit back to the recorded configuration instead (the commit says which).",
         f"- Appends one `rollback` entry {code_span(entry_id)} to `.autotune/history.jsonl`, "
