@@ -20,7 +20,6 @@ finds the reply of a command comment again (:func:`find_reply`). Pure.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from autotune_bot.commands.event import CommentCommand
 from autotune_bot.commands.help import help_text
 from autotune_bot.commands.parse import MAX_BODY_CHARS, Command, CommandError, history_index
 from autotune_bot.commands.quote import code_span
-from autotune_bot.gitops.marker import comment_json
+from autotune_bot.gitops.marker import comment_json, strict_json
 from autotune_bot.gitops.types import ForgeComment
 
 __all__ = [
@@ -130,8 +129,8 @@ def reply_state(body: str) -> tuple[str, bool] | None:
     found: tuple[str, bool] | None = None
     for match in _REPLY.finditer(body):
         try:
-            data = json.loads(match.group(1))
-        except ValueError:
+            data = strict_json(match.group(1))
+        except (ValueError, RecursionError):
             continue
         if not isinstance(data, dict):
             continue

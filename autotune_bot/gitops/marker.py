@@ -24,6 +24,7 @@ __all__ = [
     "comment_json",
     "parse_marker",
     "render_marker",
+    "strict_json",
 ]
 
 MARKER_VERSION = 1
@@ -67,11 +68,17 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def strict_json(payload: str) -> Any:
+    """``payload`` read as strict JSON: ValueError for NaN or infinities and for a key given
+    twice in one object (RecursionError for nesting deeper than Python follows)."""
+    return json.loads(payload, parse_constant=_no_constant, object_pairs_hook=_unique)
+
+
 def _decode(payload: str) -> dict[str, Any] | None:
     if len(payload) > MAX_MARKER_CHARS or "\n" in payload:
         return None
     try:
-        data = json.loads(payload, parse_constant=_no_constant, object_pairs_hook=_unique)
+        data = strict_json(payload)
     except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):

@@ -13,7 +13,6 @@ a status comment of the bot. Pure.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from autotune_bot.gitops.markdown import code_span, prose
-from autotune_bot.gitops.marker import comment_json
+from autotune_bot.gitops.marker import comment_json, strict_json
 from autotune_bot.monitor.types import DetectorResult, MonitorDecision
 
 __all__ = [
@@ -251,19 +250,6 @@ def render_status(status: StatusRecord, decision: MonitorDecision | None) -> str
 # -- reading back -----------------------------------------------------------------------
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not strict JSON")
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
 def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -349,7 +335,7 @@ def parse_status(body: str) -> StatusRecord | None:
         if len(payload) > MAX_STATUS_MARKER or "\n" in payload:
             continue
         try:
-            data = json.loads(payload, parse_constant=_no_constant, object_pairs_hook=_unique)
+            data = strict_json(payload)
         except (ValueError, RecursionError):
             continue
         record = _record(data)
