@@ -23,16 +23,15 @@ from typing import Any
 from autotune_bot.errors import AutotuneError
 from autotune_bot.gitops.branch_facts import bot_branch_head
 from autotune_bot.gitops.commit_files import commit_files
-from autotune_bot.gitops.git import GitIdentity, run_git
+from autotune_bot.gitops.git import GitIdentity
 from autotune_bot.gitops.git_refs import (
     BaseRef,
-    default_branch,
     local_ref,
     repo_prefix,
-    resolve_base,
+    text_at,
     tracking_ref,
 )
-from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth, put_branch
+from autotune_bot.gitops.git_remote import proposal_base, put_branch
 from autotune_bot.gitops.marker import render_marker
 from autotune_bot.gitops.types import Forge, ForgeProposal, Proposal
 from autotune_bot.settings.proposals import PullRequestSettings
@@ -71,22 +70,14 @@ def locate(
     repo: Path, prs: PullRequestSettings, remote: str | None, token: str | None, now: datetime
 ) -> Place:
     """The base branch's current commit (fetched from ``remote`` when there is one)."""
-    auth = http_auth(repo, remote, token) if remote else None
-    branch = default_branch(repo, remote, auth=auth)
-    if remote is not None:
-        fetch_for_proposals(repo, remote, branch, prs.branch_prefix, token=token)
-    base = resolve_base(repo, branch, remote)
+    base = proposal_base(repo, remote, prs.branch_prefix, token=token)
     identity = GitIdentity(prs.author_name, prs.author_email)
     return Place(repo, base, identity, prs, remote, token, now, repo_prefix(repo))
 
 
 def base_text(place: Place, path: str) -> str | None:
     """The text of ``path`` (relative to the repository) on the base, None when absent."""
-    spec = f"{place.base.sha}:{place.in_tree}{path}"
-    done = run_git(place.repo, ["cat-file", "-p", spec], ok_codes=(0, 128))
-    if done.returncode != 0:
-        return None
-    return done.stdout.decode("utf-8", errors="replace")
+    return text_at(place.repo, place.base.sha, place.in_tree + path)
 
 
 def digest(*parts: str) -> str:

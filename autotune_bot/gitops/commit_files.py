@@ -23,6 +23,7 @@ __all__ = [
     "blob_id",
     "check_repo_path",
     "commit_files",
+    "commit_tree",
     "encode",
     "files_match",
     "tree_entries",
@@ -118,14 +119,27 @@ def commit_files(
         run_git(repo, ["read-tree", base_sha], env=index)
         run_git(repo, ["update-index", "-z", "--index-info"], stdin=b"".join(lines), env=index)
         tree = git_text(repo, ["write-tree"], env=index)
-    dates = _dates(when)
+    return commit_tree(repo, base_sha, tree, message, identity, when=when)
+
+
+def commit_tree(
+    repo: Path,
+    parent: str,
+    tree: str,
+    message: str,
+    identity: GitIdentity,
+    *,
+    when: datetime | None = None,
+) -> str:
+    """One commit of ``tree`` on ``parent``, authored and committed by ``identity`` (no hooks,
+    no signing); ``when`` (timezone-aware) fixes both dates. No ref moves."""
     text = message if message.endswith("\n") else message + "\n"
     return git_text(
         repo,
-        ["commit-tree", "--no-gpg-sign", "-p", base_sha, "-F", "-", tree],
+        ["commit-tree", "--no-gpg-sign", "-p", parent, "-F", "-", tree],
         identity=identity,
         stdin=text.encode("utf-8"),
-        env=dates,
+        env=_dates(when),
     )
 
 

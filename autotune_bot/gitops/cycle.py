@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from autotune_bot.errors import AutotuneError, UsageError
+from autotune_bot.errors import AutotuneError
 from autotune_bot.gitops.apply_effects import Done, EffectTarget, apply_effects
 from autotune_bot.gitops.branch_state import (
     BranchSource,
@@ -35,15 +35,14 @@ from autotune_bot.gitops.branch_state import (
     planned_commits,
     proposal_branch_facts,
 )
-from autotune_bot.gitops.git import GitIdentity, run_git
+from autotune_bot.gitops.git import GitIdentity
 from autotune_bot.gitops.git_refs import (
     BaseRef,
     checked_out_branches,
-    default_branch,
     repo_prefix,
-    resolve_base,
+    text_at,
 )
-from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
+from autotune_bot.gitops.git_remote import proposal_base
 from autotune_bot.gitops.idle_notes import idle_notes
 from autotune_bot.gitops.lifecycle import Effect, Skip, plan_effects
 from autotune_bot.gitops.monitor_cycle import MonitorOptions, MonitorReport, monitor_loaded
@@ -105,12 +104,6 @@ class CycleReport:
 
 
 _SETTLED = frozenset({"merged", "foreign_commits", "monitoring", "reverted"})
-
-
-def _base_text(repo: Path, sha: str, path: str) -> str | None:
-    """The text of ``path`` (from the work tree's top level) in commit ``sha``."""
-    done = run_git(repo, ["cat-file", "-p", f"{sha}:{path}"], ok_codes=(0, 128))
-    return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
 
 def _failed_reason(result: ABTestResult) -> str:
@@ -202,17 +195,7 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     prs = settings.pull_requests
     identity = GitIdentity(prs.author_name, prs.author_email)
 
-    auth = http_auth(repo, options.remote, options.token) if options.remote else None
-    branch = default_branch(repo, options.remote, auth=auth)
-    if branch.startswith(prs.branch_prefix):
-        raise UsageError(
-            f"the base branch {branch!r} is a proposal branch; check out the default branch "
-            "and run again",
-            field="--repo",
-        )
-    if options.remote is not None:
-        fetch_for_proposals(repo, options.remote, branch, prs.branch_prefix, token=options.token)
-    base = resolve_base(repo, branch, options.remote)
+    base = proposal_base(repo, options.remote, prs.branch_prefix, token=options.token)
     report.base = base.branch
     in_tree = repo_prefix(repo)
     report.monitor = _monitor(options, forge, settings, inputs.metrics.store, base)
@@ -246,14 +229,14 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     report.not_proposed += [str(f) for f in failures]
     fresh: list[TargetPatch] = []
     for tp in patches:  # the working tree must hold what the base holds, or the diff would lie
-        if _base_text(repo, base.sha, in_tree + tp.patch.path) != tp.patch.old_text:
+        if text_at(repo, base.sha, in_tree + tp.patch.path) != tp.patch.old_text:
             report.not_proposed.append(
                 f"{tp.key}: {tp.patch.path} differs from {base.branch} (uncommitted or "
                 "unpushed changes); not proposed"
             )
         else:
             fresh.append(tp)
-    history_text = _base_text(repo, base.sha, in_tree + HISTORY_PATH) or ""
+    history_text = text_at(repo, base.sha, in_tree + HISTORY_PATH) or ""
     # confirmed merged changes not yet in the base's history: recorded by this run's commits
     history_text = with_outcomes(history_text, report.monitor.watched, now=options.now)
 
@@ -275,7 +258,7 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     existing = forge.list_proposals(wanted)
     if options.remote is not None:
         fetch_other_branches(
-            repo, options.remote, branch, prs.branch_prefix, existing, token=options.token
+            repo, options.remote, base.branch, prs.branch_prefix, existing, token=options.token
         )
     where = BranchSource(
         repo,

@@ -17,6 +17,7 @@ from autotune_bot.gitops.git import GitError, HttpAuth, git_text, run_git
 __all__ = [
     "BaseRef",
     "ObjectFormat",
+    "blob_at",
     "check_branch_name",
     "checked_out_branches",
     "current_branch",
@@ -30,6 +31,7 @@ __all__ = [
     "repo_prefix",
     "resolve_base",
     "rev_parse",
+    "text_at",
     "tracking_ref",
     "update_branch",
     "zero_oid",
@@ -89,6 +91,19 @@ def rev_parse(repo: Path, rev: str) -> str | None:
     )
     text = done.stdout.decode("ascii", errors="replace").strip()
     return text if done.returncode == 0 and text else None
+
+
+def blob_at(repo: Path, commit: str, path: str) -> bytes | None:
+    """The bytes of ``path`` (from the work tree's top level) in ``commit``, None when the
+    commit has no such file."""
+    done = run_git(repo, ["cat-file", "blob", f"{commit}:{path}"], ok_codes=(0, 128))
+    return done.stdout if done.returncode == 0 else None
+
+
+def text_at(repo: Path, commit: str, path: str) -> str | None:
+    """:func:`blob_at` as text (UTF-8; undecodable bytes replaced)."""
+    data = blob_at(repo, commit, path)
+    return data.decode("utf-8", errors="replace") if data is not None else None
 
 
 def is_shallow(repo: Path) -> bool:

@@ -27,10 +27,14 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from autotune_bot.errors import UsageError
 from autotune_bot.gitops.git import GitError, HttpAuth, git_lines, git_text, run_git
 from autotune_bot.gitops.git_refs import (
+    BaseRef,
     check_branch_name,
+    default_branch,
     is_shallow,
+    resolve_base,
     rev_parse,
     tracking_ref,
     update_branch,
@@ -44,6 +48,7 @@ __all__ = [
     "check_push_access",
     "fetch_for_proposals",
     "http_auth",
+    "proposal_base",
     "push_branch",
     "put_branch",
     "remote_branches",
@@ -244,6 +249,25 @@ def push_branch(
         )
     if "://" not in remote:
         run_git(repo, ["update-ref", tracking_ref(remote, branch), sha])
+
+
+def proposal_base(
+    repo: Path, remote: str | None, branch_prefix: str, *, token: str | None = None
+) -> BaseRef:
+    """The base the bot's branches are made on: the remote's default branch, fetched with
+    the proposal branches under ``branch_prefix`` (with no remote, the checked-out branch).
+    A usage error when that branch is itself a proposal branch."""
+    auth = http_auth(repo, remote, token) if remote else None
+    branch = default_branch(repo, remote, auth=auth)
+    if branch.startswith(branch_prefix):
+        raise UsageError(
+            f"the base branch {branch!r} is a proposal branch; check out the default branch "
+            "and run again",
+            field="--repo",
+        )
+    if remote is not None:
+        fetch_for_proposals(repo, remote, branch, branch_prefix, token=token)
+    return resolve_base(repo, branch, remote)
 
 
 def put_branch(

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from autotune_bot.errors import AutotuneError
 from autotune_bot.gitops.git import GitIdentity
-from autotune_bot.gitops.git_refs import BaseRef, default_branch, repo_prefix, resolve_base
-from autotune_bot.gitops.git_remote import fetch_for_proposals, http_auth
+from autotune_bot.gitops.git_refs import BaseRef, repo_prefix
+from autotune_bot.gitops.git_remote import proposal_base
 from autotune_bot.gitops.monitor_effects import (
     MonitorDone,
     RevertTarget,
@@ -265,12 +265,8 @@ def run_monitor(options: MonitorOptions, forge: Forge) -> MonitorReport:
         settings_file=options.settings_file,
         extra_metrics_files=options.extra_metrics_files,
     )
-    auth = http_auth(options.repo, options.remote, options.token) if options.remote else None
-    branch = default_branch(options.repo, options.remote, auth=auth)
-    if options.remote is not None:
-        prefix = inputs.settings.pull_requests.branch_prefix
-        fetch_for_proposals(options.repo, options.remote, branch, prefix, token=options.token)
-    base = resolve_base(options.repo, branch, options.remote)
+    prefix = inputs.settings.pull_requests.branch_prefix
+    base = proposal_base(options.repo, options.remote, prefix, token=options.token)
     report = monitor_loaded(options, forge, inputs.settings, inputs.metrics.store, base)
     report.errors += [str(e) for e in inputs.metrics.unreadable]
     return report

@@ -21,17 +21,17 @@ the base commit and of the merge commit's first parent).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from autotune_bot.errors import InputError
-from autotune_bot.gitops.git import run_git
+from autotune_bot.gitops.git_refs import text_at
 from autotune_bot.gitops.proposals import HISTORY_PATH
 from autotune_bot.gitops.types import ForgeProposal
 from autotune_bot.history import build_entry
+from autotune_bot.history_outcomes import history_entries
 from autotune_bot.monitor.plan import PreparedRevert
 from autotune_bot.monitor.revert_body import RevertInputs, build_revert
 from autotune_bot.monitor.types import MonitorDecision
@@ -44,32 +44,11 @@ from autotune_bot.rollback_config import (
     revert_configs,
 )
 
-__all__ = ["ChangeUndoneError", "base_text", "history_entries", "prepare_revert"]
+__all__ = ["ChangeUndoneError", "prepare_revert"]
 
 
 class ChangeUndoneError(InputError):
     """The merged change is no longer on the base: nothing to revert."""
-
-
-def base_text(repo: Path, sha: str, path: str) -> str | None:
-    """The text of ``path`` (from the work tree's top level) in commit ``sha``."""
-    done = run_git(repo, ["cat-file", "-p", f"{sha}:{path}"], ok_codes=(0, 128))
-    if done.returncode != 0:
-        return None
-    return done.stdout.decode("utf-8", errors="replace")
-
-
-def history_entries(text: str) -> list[dict[str, Any]]:
-    """The history file's entries, newest first (lines that are not JSON objects skipped)."""
-    found: list[dict[str, Any]] = []
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line) if line.strip() else None
-        except ValueError:
-            continue
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            found.append(entry)
-    return found[::-1]
 
 
 def _basis(decision: MonitorDecision | None, requested_by: str | None) -> list[str]:
@@ -178,10 +157,10 @@ def prepare_revert(
         raise InputError(f"{original.ref}: its marker records no history entry; not reverted")
     if not original.merged_sha:
         raise InputError(f"{original.ref}: no merge commit known; not reverted")
-    entries = history_entries(base_text(repo, base_sha, in_tree + HISTORY_PATH) or "")
+    entries = history_entries(text_at(repo, base_sha, in_tree + HISTORY_PATH) or "")[::-1]
     chosen = next((e for e in entries if e["id"] == entry_id), None)
     if chosen is None:  # the base's history lost it (a revert by hand): as the merge had it
-        merged = history_entries(base_text(repo, original.merged_sha, in_tree + HISTORY_PATH) or "")
+        merged = history_entries(text_at(repo, original.merged_sha, in_tree + HISTORY_PATH) or "")
         chosen = next((e for e in merged if e["id"] == entry_id), None)
     fallback: dict[str, str] | None = None
     problem = f"history entry {entry_id} is not in the base's history"
@@ -189,9 +168,9 @@ def prepare_revert(
     if chosen is not None:
         paths = [str(f.get("path")) for f in chosen.get("files", [])]
         paths += [str(c.get("file")) for c in chosen.get("configs", []) if isinstance(c, dict)]
-        texts = {p: base_text(repo, base_sha, in_tree + p) for p in dict.fromkeys(paths)}
+        texts = {p: text_at(repo, base_sha, in_tree + p) for p in dict.fromkeys(paths)}
         parent = f"{original.merged_sha}^1"
-        originals = {p: base_text(repo, parent, in_tree + p) for p in texts}
+        originals = {p: text_at(repo, parent, in_tree + p) for p in texts}
         fallback, problem = _fallback(entries, chosen, texts, originals, now=now)
     mode = "command" if requested_by else "monitor"
     basis = _basis(decision, requested_by)

@@ -48,11 +48,12 @@ from typing import Literal
 from autotune_bot.gitops.commit_files import (
     check_repo_path,
     commit_files,
+    commit_tree,
     files_match,
     tree_entries,
 )
 from autotune_bot.gitops.git import GitError, GitIdentity, git_lines, git_text, run_git
-from autotune_bot.gitops.git_refs import is_shallow, rev_parse, zero_oid
+from autotune_bot.gitops.git_refs import blob_at, is_shallow, rev_parse, zero_oid
 from autotune_bot.gitops.git_remote import access_error, http_auth
 
 __all__ = ["NothingToRevertError", "RevertCommit", "revert_commit"]
@@ -100,7 +101,7 @@ def revert_commit(
     parents = git_lines(repo, ["rev-list", "--parents", "-n", "1", merge])[0].split()[1:]
     if not parents:
         raise GitError(f"commit {merge[:12]} has no parent: there is nothing to revert it to")
-    kept = _blob(repo, base, history_path)  # None: the base has no history file
+    kept = blob_at(repo, base, history_path)  # None: the base has no history file
     old = kept or b""
     text = old + (b"\n" if old and not old.endswith(b"\n") else b"") + line.encode() + b"\n"
     how = f"git revert{' -m 1' if len(parents) > 1 else ''} {merge[:12]}"
@@ -118,7 +119,7 @@ def revert_commit(
                     )
                 tree = _tree_with(tree_dir, repo, base, history_path, text)
                 note = f"{how} on {base[:12]}"
-                sha = _commit(repo, base, tree, _saying(message, note), identity, when)
+                sha = commit_tree(repo, base, tree, _saying(message, note), identity, when=when)
                 return RevertCommit(sha, "git revert", note)
         finally:
             _remove_worktree(repo, tree_dir)
@@ -263,30 +264,6 @@ def _tree_with(tree_dir: Path, repo: Path, base: str, history: str, text: bytes 
 
 def _tree_of(repo: Path, commit: str) -> str:
     return git_text(repo, ["rev-parse", f"{commit}^{{tree}}"])
-
-
-def _blob(repo: Path, commit: str, path: str) -> bytes | None:
-    """The bytes of ``path`` in ``commit``, None when it has no such file."""
-    done = run_git(repo, ["cat-file", "blob", f"{commit}:{path}"], ok_codes=(0, 128))
-    return done.stdout if done.returncode == 0 else None
-
-
-def _commit(
-    repo: Path, base: str, tree: str, message: str, identity: GitIdentity, when: datetime
-) -> str:
-    offset = when.utcoffset()
-    assert offset is not None
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    stamp = f"{int(when.timestamp())} {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
-    text = message if message.endswith("\n") else message + "\n"
-    return git_text(
-        repo,
-        ["commit-tree", "--no-gpg-sign", "-p", base, "-F", "-", tree],
-        identity=identity,
-        stdin=text.encode("utf-8"),
-        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
-    )
 
 
 def _remove_worktree(repo: Path, tree_dir: Path) -> None:
