@@ -1,9 +1,10 @@
 """`autotune run`: the whole cycle for one repository, with either forge.
 
-Load the settings, workflows and metrics; watch the merged changes first
-(:mod:`.monitor_cycle`: status comments and revert proposals; a key whose merged change is
-still watched, or a change that regressed, is not proposed again meanwhile); analyse; plan
-(strategies and search); validate each target's change as the settings say (measured A/B
+Load the settings, workflows and metrics; analyse; plan (strategies and search); list the
+forge's proposals once and, on that listing, watch the merged changes before anything is
+proposed (:mod:`.monitor_cycle`: status comments and revert proposals; a key whose merged
+change is still watched, or a change that regressed, is not proposed again meanwhile);
+validate each target's change as the settings say (measured A/B
 runs when ``ab_test.enabled``, otherwise the estimate, labelled "not validated — simulated
 from recorded traces"); build one proposal per target (its history file: the base's, then
 an ``outcome`` entry for each confirmed merged change the base's history does not record yet
@@ -49,7 +50,7 @@ from autotune_bot.gitops.monitor_cycle import MonitorOptions, MonitorReport, mon
 from autotune_bot.gitops.monitor_effects import MonitorDone
 from autotune_bot.gitops.proposals import HISTORY_PATH, build_proposals, proposal_branch
 from autotune_bot.gitops.target_patches import TargetPatch, current_is_best, target_patches
-from autotune_bot.gitops.types import Forge, Proposal
+from autotune_bot.gitops.types import Forge, ForgeProposal, Proposal
 from autotune_bot.history_outcomes import with_outcomes
 from autotune_bot.metrics.columns import MetricsStore
 from autotune_bot.settings import Settings
@@ -89,7 +90,7 @@ class CycleReport:
     errors: list[str] = field(default_factory=list)  # input problems (other targets went on)
     notes: list[str] = field(default_factory=list)  # e.g. metrics artifacts refused
     dry_run: bool = False
-    monitor: MonitorReport | None = None  # post-merge monitoring, run first
+    monitor: MonitorReport | None = None  # post-merge monitoring, before any proposal
 
     def count(self, action: str) -> int:
         return sum(1 for d in self.done if d.action == action)
@@ -160,7 +161,12 @@ def _rooted(proposal: Proposal, prefix: str) -> Proposal:
 
 
 def _monitor(
-    options: CycleOptions, forge: Forge, settings: Settings, store: MetricsStore, base: BaseRef
+    options: CycleOptions,
+    forge: Forge,
+    settings: Settings,
+    store: MetricsStore,
+    base: BaseRef,
+    listed: list[ForgeProposal],
 ) -> MonitorReport:
     """Post-merge monitoring on the inputs already loaded (its own failures are its report's)."""
     watch = MonitorOptions(
@@ -172,7 +178,7 @@ def _monitor(
         token=options.token,
     )
     try:
-        return monitor_loaded(watch, forge, settings, store, base)
+        return monitor_loaded(watch, forge, settings, store, base, listed)
     except AutotuneError as err:
         return MonitorReport(forge=forge.name, dry_run=options.dry_run, errors=[str(err)])
 
@@ -198,13 +204,6 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
     base = proposal_base(repo, options.remote, prs.branch_prefix, token=options.token)
     report.base = base.branch
     in_tree = repo_prefix(repo)
-    report.monitor = _monitor(options, forge, settings, inputs.metrics.store, base)
-    held: dict[str, str] | None = report.monitor.held if report.monitor.enabled else {}
-    if report.monitor.errors:  # not known what is still watched: merged keys wait
-        held = None
-    regressed = frozenset(report.monitor.regressed_changes)
-    report.errors += [f"monitoring: {e}" for e in report.monitor.errors]
-    report.errors += [f"monitoring {d.ref}: {d.detail}" for d in report.monitor.failed()]
 
     analysis = analyze(
         inputs.metrics.store,
@@ -236,6 +235,18 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
             )
         else:
             fresh.append(tp)
+
+    wanted = [proposal_branch(prs.branch_prefix, tp.target) for tp in fresh]
+    existing = forge.list_proposals(wanted)
+    # post-merge monitoring before any proposal (on the same listing): what it holds back
+    # or saw regress decides what may be proposed
+    report.monitor = _monitor(options, forge, settings, inputs.metrics.store, base, existing)
+    held: dict[str, str] | None = report.monitor.held if report.monitor.enabled else {}
+    if report.monitor.errors:  # not known what is still watched: merged keys wait
+        held = None
+    regressed = frozenset(report.monitor.regressed_changes)
+    report.errors += [f"monitoring: {e}" for e in report.monitor.errors]
+    report.errors += [f"monitoring {d.ref}: {d.detail}" for d in report.monitor.failed()]
     history_text = text_at(repo, base.sha, in_tree + HISTORY_PATH) or ""
     # confirmed merged changes not yet in the base's history: recorded by this run's commits
     history_text = with_outcomes(history_text, report.monitor.watched, now=options.now)
@@ -254,8 +265,6 @@ def run_cycle(options: CycleOptions, forge: Forge) -> CycleReport:
         )
         return [_rooted(p, in_tree) for p in made]
 
-    wanted = [proposal_branch(prs.branch_prefix, tp.target) for tp in fresh]
-    existing = forge.list_proposals(wanted)
     if options.remote is not None:
         fetch_other_branches(
             repo, options.remote, base.branch, prs.branch_prefix, existing, token=options.token

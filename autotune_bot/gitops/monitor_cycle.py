@@ -13,7 +13,7 @@ which reverts to open; :mod:`.monitor_effects` carries them out. ``requested_by`
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -141,14 +141,16 @@ def monitor_loaded(
     settings: Settings,
     store: MetricsStore,
     base: BaseRef,
+    listed: Sequence[ForgeProposal] | None = None,
 ) -> MonitorReport:
-    """Monitoring with the inputs already loaded and the base resolved (``autotune run``)."""
+    """Monitoring with the inputs already loaded and the base resolved (``autotune run``);
+    ``listed``: the forge's proposals when the caller has listed them already."""
     report = MonitorReport(forge=forge.name, dry_run=options.dry_run)
     if not settings.monitoring.enabled and options.requested_by is None:
         report.enabled = False
         report.notes.append("monitoring is off (monitoring.enabled: false); nothing watched")
         return report
-    found = forge.list_proposals()
+    found = list(listed) if listed is not None else forge.list_proposals()
     merged = _merged(report, options, found)
     if not merged:
         return report
