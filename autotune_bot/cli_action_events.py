@@ -41,7 +41,8 @@ def _lines(kind: str, texts: Sequence[str]) -> None:
 
 
 def _merged(cfg: ActionConfig, pull: MergedPull, outputs: Outputs, settings: Path | None) -> int:
-    from autotune_bot.gitops.monitor_cycle import MonitorOptions, monitor_for_config
+    from autotune_bot.gitops.github_monitor import monitor_for_config
+    from autotune_bot.gitops.monitor_cycle import MonitorOptions
 
     options = MonitorOptions(
         repo=cfg.repo_root,

@@ -93,7 +93,7 @@ def command_for_config(
     from autotune_bot.gitops.github_cycle import run_for_config
 
     def revert(ref: str, login: str) -> RevertOutcome:
-        from autotune_bot.gitops.monitor_cycle import monitor_for_config
+        from autotune_bot.gitops.github_monitor import monitor_for_config
 
         asked = MonitorOptions(
             repo=options.repo,

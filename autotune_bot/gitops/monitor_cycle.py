@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from autotune_bot.errors import AutotuneError
 from autotune_bot.gitops.git import GitIdentity
@@ -48,14 +48,10 @@ from autotune_bot.monitor.status import StatusRecord
 from autotune_bot.monitor.types import RealisedChange
 from autotune_bot.settings import Settings
 
-if TYPE_CHECKING:
-    from autotune_bot.actions_env import ActionConfig
-
 __all__ = [
     "MonitorOptions",
     "MonitorReport",
     "WatchedChange",
-    "monitor_for_config",
     "monitor_loaded",
     "run_monitor",
     "seed_of",
@@ -272,11 +268,3 @@ def run_monitor(options: MonitorOptions, forge: Forge) -> MonitorReport:
     report = monitor_loaded(options, forge, inputs.settings, inputs.metrics.store, base)
     report.errors += [str(e) for e in inputs.metrics.unreadable]
     return report
-
-
-def monitor_for_config(options: MonitorOptions, cfg: ActionConfig) -> MonitorReport:
-    """:func:`run_monitor` with the forge ``cfg`` chose (GitHub or local); see
-    :mod:`.github_monitor`."""
-    from autotune_bot.gitops.github_monitor import monitor_for_config as chosen
-
-    return chosen(options, cfg)
